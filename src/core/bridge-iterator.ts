@@ -1,4 +1,5 @@
 import type { BridgeCore } from "./bridge.js";
+import { InvalidArgumentError } from "./errors.js";
 
 /**
  * The consumer side of every bridge: an async iterator you pull with `for await`, that you can stop.
@@ -14,6 +15,15 @@ export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, u
    * `signal` option aborted (then on every later call too).
    */
   next(): Promise<IteratorResult<T, undefined>>;
+  /**
+   * Takes every buffered value (up to `max`) in one call; when nothing is buffered, waits for the next
+   * value and returns it alone. Same ordering, ending and error rules as `next()`. Don't mix it with
+   * concurrent `next()` calls.
+   * @param max - the most values to return at once. @default Infinity
+   * @example
+   * for (let r = await events.nextBatch(); !r.done; r = await events.nextBatch()) await db.insertMany(r.value);
+   */
+  nextBatch(max?: number): Promise<IteratorResult<T[], undefined>>;
   /** Stops the bridge (see {@link BridgeIterator.stop}) and resolves `{ done: true }`. */
   return(): Promise<IteratorResult<T, undefined>>;
   /** Stops the bridge with `error` as the reason, then rejects with `error`. */
@@ -43,6 +53,11 @@ export class BridgeHandle<T> implements BridgeIterator<T> {
 
   next(): Promise<IteratorResult<T, undefined>> {
     return this.#core.next();
+  }
+
+  nextBatch(max = Infinity): Promise<IteratorResult<T[], undefined>> {
+    if (!(max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
+    return this.#core.nextBatch(max);
   }
 
   return(): Promise<IteratorResult<T, undefined>> {

@@ -326,6 +326,26 @@ export class BridgeCore<T> implements Tracked {
     return this.#finalRead();
   }
 
+  /**
+   * Everything buffered now (at most `max` values) in one result; if nothing is buffered, waits for the
+   * next value and returns it alone. A slow consumer pays one promise per batch, not per value.
+   */
+  nextBatch(max: number): Promise<IteratorResult<T[], undefined>> {
+    const buffer = this.#buffer;
+    if (buffer.length === 0) {
+      return this.next().then((result) => (result.done === true ? result : { value: [result.value], done: false }));
+    }
+    const count = Math.min(max, buffer.length);
+    const values = new Array<T>(count);
+    for (let i = 0; i < count; i += 1) values[i] = buffer.shift();
+    this.#taken += count;
+    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (buffer.length === 0 && this.#phase === Phase.Ending && this.#failure === undefined && this.#exited === undefined) {
+      this.#close(); // exhausted
+    }
+    return Promise.resolve({ value: values, done: false });
+  }
+
   /** Stops the bridge (idempotent) and resolves once teardown / the producer has finished. */
   stop(reason?: unknown): Promise<void> {
     if (this.#phase !== Phase.Closed) {

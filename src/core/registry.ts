@@ -46,6 +46,8 @@ export interface Tracked {
   snapshot(): BridgeSnapshot;
   /** Called when the consumer handle was collected while open: stop the producer. */
   collected(): void;
+  /** Stops the bridge (used by the leak assertions to release what they report). */
+  stop(reason?: unknown): Promise<void>;
 }
 
 /** Leak tracking switches. */
@@ -119,6 +121,21 @@ export function untrackBridge(bridge: Tracked): void {
 export function openBridges(): BridgeInfo[] {
   const now = Date.now();
   return [...open].map((bridge) => describe(bridge, now));
+}
+
+/**
+ * Stops the open bridges created after `afterId` (all of them by default): what a test runner does
+ * after reporting them, so that one leaky test does not leave resources to the next.
+ * @internal
+ */
+export async function stopOpenBridges(afterId = 0, reason?: unknown): Promise<void> {
+  const leaked = [...open].filter((bridge) => bridge.id > afterId);
+  await Promise.allSettled(leaked.map((bridge) => bridge.stop(reason)));
+}
+
+/** The highest id handed out so far: bridges created later have a larger one. @internal */
+export function lastBridgeId(): number {
+  return nextId - 1;
 }
 
 /** Takes (and forgets) the bridges the GC backstop reported since the last call. @internal */

@@ -29,12 +29,28 @@ export type Setup<T> = (sink: Sink<T>) => Teardown | void | PromiseLike<Teardown
  * for await (const line of lines) if (line === "quit") break; // teardown runs here
  */
 export function subscribe<T>(setup: Setup<T>, options?: SourceOptions): BridgeIterator<T> {
+  return createSubscription("subscribe", setup, options, subscribe);
+}
+
+/**
+ * `subscribe` under another kind name, for combinators and adapters built on it: leak reports then say
+ * `merge "…"` or `grpc-responses "…"`.
+ * @param caller - the public function creating it: creation stacks start at its caller.
+ * @internal
+ */
+export function createSubscription<T>(
+  kind: string,
+  setup: Setup<T>,
+  options: SourceOptions | undefined,
+  caller: (...args: never[]) => unknown,
+  defaults: { readonly highWaterMark: number } = { highWaterMark: 16 },
+): BridgeIterator<T> {
   if (typeof setup !== "function") throw new InvalidArgumentError("setup", "a function", setup);
-  const resolved = resolveOptions(options, { name: "subscribe", highWaterMark: 16 });
-  const core = new BridgeCore<T>(resolved, "subscribe");
+  const resolved = resolveOptions(options, { name: kind, highWaterMark: defaults.highWaterMark });
+  const core = new BridgeCore<T>(resolved, kind);
   core.setStart(() => core.runSetup(() => setup(makeSink(core))));
   const handle = new BridgeHandle(core);
-  if (!core.closed) trackBridge(handle, core, subscribe);
+  if (!core.closed) trackBridge(handle, core, caller);
   if (!resolved.lazy) core.begin();
   return handle;
 }
