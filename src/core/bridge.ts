@@ -214,7 +214,8 @@ export class BridgeCore<T> implements Tracked {
     const buffer = this.#buffer;
     if (buffer.length >= this.#highWaterMark) return this.#overflowed(value);
     buffer.push(value);
-    return buffer.length < this.#highWaterMark;
+    // Under "wait", false asks the producer to slow down; under a drop policy, true means "accepted".
+    return buffer.length < this.#highWaterMark || this.#overflow !== "wait";
   }
 
   send(value: T): Promise<boolean> {
@@ -484,7 +485,8 @@ export class BridgeCore<T> implements Tracked {
       this.#exited = failed;
       return failed;
     }
-    return isThenable(result) ? this.#awaitExit(Promise.resolve(result)) : this.#exited;
+    // Only this teardown's own promise: returning #exited here could hand an async setup its own exit (a cycle).
+    return isThenable(result) ? this.#awaitExit(Promise.resolve(result)) : undefined;
   }
 }
 
