@@ -64,6 +64,9 @@ export class BridgeCore<T> implements Tracked {
   id = 0;
   createdAt = 0;
   stack: string | undefined = undefined;
+  prevOpen: Tracked | undefined = undefined;
+  nextOpen: Tracked | undefined = undefined;
+  watched = false;
 
   #phase: Phase = Phase.Idle;
   readonly #highWaterMark: number;

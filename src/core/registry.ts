@@ -39,10 +39,15 @@ export interface BridgeInfo extends BridgeSnapshot {
 export interface Tracked {
   readonly name: string;
   readonly kind: string;
-  /** Sequence number, set by {@link trackBridge}. */
+  /** Sequence number, set by {@link trackBridge}; 0 while not registered. */
   id: number;
   createdAt: number;
   stack: string | undefined;
+  /** Neighbours in the registry's list of open bridges (an intrusive list: no hashing per bridge). */
+  prevOpen: Tracked | undefined;
+  nextOpen: Tracked | undefined;
+  /** Registered with the FinalizationRegistry (deferred; see trackBridge). */
+  watched: boolean;
   snapshot(): BridgeSnapshot;
   /** Called when the consumer handle was collected while open: stop the producer. */
   collected(): void;
@@ -66,9 +71,15 @@ export interface LeakTrackingOptions {
 }
 
 let settings: { enabled: boolean; stacks: boolean } | undefined; // read from the environment on first use, not at import
-const open = new Set<Tracked>(); // bridges that are open now
+let newest: Tracked | undefined; // the list of open bridges, newest first, linked through prevOpen/nextOpen
 let watcher: FinalizationRegistry<Tracked> | undefined; // created on first use
 let nextId = 1;
+// Handles waiting to be watched by the FinalizationRegistry, as [handle, bridge, handle, bridge, …]. Registering
+// costs more than a short-lived bridge's whole life, so it is deferred by one event-loop turn: bridges finished by
+// then are never registered. Held strongly until then (one turn, or until the list is full).
+let unwatched: object[] = [];
+let flushScheduled = false;
+const WATCH_BATCH = 256; // past this many, register at once instead of waiting for the turn
 const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop, until the leak assertions take them
 
 function current(): { enabled: boolean; stacks: boolean } {
@@ -102,14 +113,50 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   bridge.id = nextId++;
   bridge.createdAt = Date.now();
   if (stacks) bridge.stack = captureStack(caller);
-  open.add(bridge);
-  watcher ??= new FinalizationRegistry(onCollected);
-  watcher.register(handle, bridge, bridge);
+  bridge.nextOpen = newest;
+  if (newest !== undefined) newest.prevOpen = bridge;
+  newest = bridge;
+  unwatched.push(handle, bridge);
+  if (unwatched.length >= WATCH_BATCH * 2) watchPending();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    const timer = setTimeout(watchPending, 0) as { unref?: () => void };
+    timer.unref?.();
+  }
+}
+
+/** Registers the deferred handles whose bridges are still open. */
+function watchPending(): void {
+  flushScheduled = false;
+  const pending = unwatched;
+  unwatched = [];
+  for (let i = 0; i < pending.length; i += 2) {
+    const bridge = pending[i + 1] as Tracked;
+    if (!isOpen(bridge)) continue;
+    watcher ??= new FinalizationRegistry(onCollected);
+    watcher.register(pending[i] as object, bridge, bridge);
+    bridge.watched = true;
+  }
+}
+
+function isOpen(bridge: Tracked): boolean {
+  return bridge.id !== 0 && (bridge === newest || bridge.prevOpen !== undefined);
 }
 
 /** Removes a finished bridge. Idempotent. @internal */
 export function untrackBridge(bridge: Tracked): void {
-  if (open.delete(bridge)) watcher?.unregister(bridge);
+  if (!isOpen(bridge)) return;
+  const { prevOpen, nextOpen } = bridge;
+  if (prevOpen === undefined) newest = nextOpen;
+  else prevOpen.nextOpen = nextOpen;
+  if (nextOpen !== undefined) nextOpen.prevOpen = prevOpen;
+  bridge.prevOpen = undefined;
+  bridge.nextOpen = undefined;
+  if (bridge.watched) watcher?.unregister(bridge);
+}
+
+function* openList(): Generator<Tracked> {
+  for (let bridge = newest; bridge !== undefined; bridge = bridge.nextOpen) yield bridge;
 }
 
 /**
@@ -120,7 +167,7 @@ export function untrackBridge(bridge: Tracked): void {
  */
 export function openBridges(): BridgeInfo[] {
   const now = Date.now();
-  return [...open].map((bridge) => describe(bridge, now));
+  return [...openList()].reverse().map((bridge) => describe(bridge, now));
 }
 
 /**
@@ -129,7 +176,7 @@ export function openBridges(): BridgeInfo[] {
  * @internal
  */
 export async function stopOpenBridges(afterId = 0, reason?: unknown): Promise<void> {
-  const leaked = [...open].filter((bridge) => bridge.id > afterId);
+  const leaked = [...openList()].filter((bridge) => bridge.id > afterId);
   await Promise.allSettled(leaked.map((bridge) => bridge.stop(reason)));
 }
 
@@ -169,7 +216,7 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
 }
 
 function onCollected(bridge: Tracked): void {
-  if (!open.has(bridge)) return;
+  if (!isOpen(bridge)) return;
   const info = describe(bridge, Date.now());
   collectedLeaks.push(info);
   untrackBridge(bridge);
