@@ -145,10 +145,7 @@ export class BridgeCore<T> implements Tracked {
     void this.#awaitExit(
       Promise.resolve(result).then(
         (teardown) => this.#adoptTeardown(teardown),
-        (error: unknown) => {
-          if (this.#phase === Phase.Closed) throw error;
-          this.fail(error);
-        },
+        (error: unknown) => this.#producerFailed(error),
       ),
     );
   }
@@ -162,13 +159,16 @@ export class BridgeCore<T> implements Tracked {
     void this.#awaitExit(
       Promise.resolve(result).then(
         () => this.end(),
-        (error: unknown) => {
-          if (this.#phase !== Phase.Closed) return this.fail(error);
-          // Stopped by the consumer: the usual way out is to throw the abort reason; anything else is a real error.
-          if (error !== this.#stopReason && !isAbortError(error)) throw error;
-        },
+        (error: unknown) => this.#producerFailed(error),
       ),
     );
+  }
+
+  /** A producer function or async setup rejected. Before the consumer stopped, that fails the stream. */
+  #producerFailed(error: unknown): void {
+    if (this.#phase !== Phase.Closed) return this.fail(error);
+    // After a stop, throwing the abort reason is the usual way out; anything else is a real error for stop()'s caller.
+    if (error !== this.#stopReason && !isAbortError(error)) throw error;
   }
 
   /**
@@ -310,7 +310,9 @@ export class BridgeCore<T> implements Tracked {
     this.#failure = failure;
     this.#releaseReady(false);
     if (!this.#settingUp) void this.#runTeardown();
-    if (this.#buffer.length === 0) this.#settleReaders();
+    if (this.#buffer.length !== 0) return;
+    if (this.#readers.length !== 0) this.#settleReaders();
+    else if (failure === undefined && this.#exited === undefined) this.#close(); // exhausted: nothing left to deliver
   }
 
   // ---------------------------------------------------------------- consumer side

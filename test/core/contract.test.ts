@@ -617,6 +617,20 @@ describe("C9 no stray rejections", () => {
     await expect(source.stop("bye")).resolves.toBeUndefined();
   });
 
+  test("C9: an async setup that rejects with its abort reason after stop does not reject stop()", async () => {
+    let setupSignal!: AbortSignal;
+    const source = subscribe<number>(async (sink) => {
+      setupSignal = sink.signal;
+      await new Promise((resolve) => sink.signal.addEventListener("abort", resolve, { once: true }));
+      sink.signal.throwIfAborted();
+    });
+    const pending = source.next();
+    await flush();
+    await expect(source.stop("bye")).resolves.toBeUndefined();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(setupSignal.aborted).toBe(true);
+  });
+
   test("C9: a pull producer that throws a real error after stop rejects stop()", async () => {
     const boom = new Error("cleanup failed");
     const source = pull<number>(async (send) => {
