@@ -405,6 +405,25 @@ async function main(): Promise<void> {
     const xs = samples.get(`${peer.name}|${mode}`);
     return xs === undefined ? undefined : median(xs);
   };
+  // Depth: cost per value of draining a shallow vs a deep buffer. Flat for an O(1) queue; grows for Array#shift queues.
+  const depths = quick ? [500, 2_000] : [10_000, 100_000];
+  const depth = new Map<string, number[]>();
+  for (const peer of peers) {
+    const burst = peer.modes.burst;
+    if (burst === undefined || peer === floor) continue;
+    const perValue: number[] = [];
+    for (const d of depths) {
+      const xs: number[] = [];
+      for (let i = 0; i < (quick ? 1 : 3); i += 1) {
+        const start = performance.now();
+        const total = await burst(d);
+        xs.push(((performance.now() - start) * 1e6) / d);
+        if (total !== (d * (d - 1)) / 2) throw new Error(`${peer.name} depth ${d}: wrong sum ${total}`);
+      }
+      perValue.push(median(xs));
+    }
+    depth.set(peer.name, perValue);
+  }
   const memory = new Map<string, number | undefined>();
   const memoryN = quick ? 2_000 : 1_000_000;
   for (const peer of peers) memory.set(peer.name, await bytesPerValue(peer, memoryN));
@@ -444,6 +463,13 @@ async function main(): Promise<void> {
     markdownTable(header, rows),
     "",
     `sluice is faster than it-pushable by: ${sluiceVs(itPushable)}.`,
+    "",
+    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (median of ${quick ? 1 : 3}). An O(1) queue stays flat; a queue that shifts an array grows with depth.`,
+    "",
+    markdownTable(
+      ["bridge", ...depths.map((d) => `${d.toLocaleString("en")} buffered, ns/value`), "deep ÷ shallow"],
+      [...depth].map(([name, [a = NaN, b = NaN]]) => [name === "sluice" ? "**sluice**" : name, formatNumber(a), formatNumber(b), `${(b / a).toFixed(2)}×`]),
+    ),
     "",
     "What each mode means per peer:",
     "",
