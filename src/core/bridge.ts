@@ -172,12 +172,16 @@ export class BridgeCore<T> implements Tracked {
   }
 
   /**
-   * Makes `work` the thing stop() and the final next() wait for. Once it fulfils it is forgotten; a
-   * rejection is kept, to reach the caller of stop()/return() or the final next().
+   * Makes `work` part of what stop() and the final next() wait for. A new exit always settles after the
+   * one it replaces, so callers chained on the older one settle first (C2 call order, C3 stop after
+   * every earlier next()). Once it fulfils it is forgotten; a rejection is kept, to reach the caller of
+   * stop()/return() or the final next().
    */
   #awaitExit(work: Promise<unknown>): Promise<void> {
+    const previous = this.#exited;
+    const all = previous === undefined ? work : Promise.all([previous, work]);
     const exit: Promise<void> = handled(
-      work.then(() => {
+      all.then(() => {
         if (this.#exited === exit) this.#exited = undefined;
       }),
     );
@@ -185,7 +189,8 @@ export class BridgeCore<T> implements Tracked {
     return exit;
   }
 
-  #adoptTeardown(teardown: unknown): Promise<void> | undefined {
+  /** Stores the teardown a setup returned; runs it at once if the stream already ended. Returns its promise, if async. */
+  #adoptTeardown(teardown: unknown): Promise<unknown> | undefined {
     if (teardown === undefined || teardown === null) return undefined;
     if (typeof teardown !== "function") {
       this.fail(new TypeError(`Expected setup to return a teardown function or nothing, got ${typeof teardown}`));
@@ -212,7 +217,7 @@ export class BridgeCore<T> implements Tracked {
     if (this.#readers.length !== 0) {
       this.#taken += 1;
       this.#readers.shift().resolve({ value, done: false });
-      return this.#readers.length !== 0 || this.#highWaterMark > 0;
+      return this.#readers.length !== 0 || this.#highWaterMark > 0 || this.#overflow !== "wait";
     }
     const buffer = this.#buffer;
     if (buffer.length >= this.#highWaterMark) return this.#overflowed(value);
@@ -477,21 +482,24 @@ export class BridgeCore<T> implements Tracked {
     if (!this.#settingUp) void this.#runTeardown();
   }
 
-  /** Runs the teardown once. Its outcome is kept in #exited, for stop()/return() and the final next(). */
-  #runTeardown(): Promise<void> | undefined {
+  /**
+   * Runs the teardown once. Its outcome joins #exited, for stop()/return() and the final next(). Returns
+   * the teardown's own promise (never #exited: an async setup waiting on its own exit would be a cycle).
+   */
+  #runTeardown(): Promise<unknown> | undefined {
     const teardown = this.#teardown;
     if (teardown === undefined) return undefined;
     this.#teardown = undefined;
-    let result: unknown;
+    let work: Promise<unknown>;
     try {
-      result = teardown();
+      const result = teardown();
+      if (!isThenable(result)) return undefined;
+      work = Promise.resolve(result);
     } catch (error) {
-      const failed: Promise<void> = handled(Promise.reject(error));
-      this.#exited = failed;
-      return failed;
+      work = Promise.reject(error);
     }
-    // Only this teardown's own promise: returning #exited here could hand an async setup its own exit (a cycle).
-    return isThenable(result) ? this.#awaitExit(Promise.resolve(result)) : undefined;
+    void this.#awaitExit(handled(work));
+    return work;
   }
 }
 
