@@ -1,0 +1,77 @@
+// Shared helpers for the property tests: run counts, outcome recording and error normalisation.
+import { isAbortError, SluiceError } from "../../src/core/index.js";
+
+/** Explicit run count: small in CI, `npm run soak` raises it (SLUICE_NUM_RUNS=5000). */
+export const numRuns = Number(process.env.SLUICE_NUM_RUNS ?? 200);
+
+/** A fast-check time budget per run (ms): a hang becomes a reported, shrunk counterexample, not a vitest timeout. */
+export const runTimeout = 2_000;
+
+/** Lets every queued microtask (and the promise chains they start) run. */
+export async function flushMicrotasks(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) await null;
+}
+
+/** One event-loop turn: everything that is not waiting on I/O or timers has settled after it. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A tagged error, so that outcomes can be compared as short strings. */
+export class Tagged extends Error {
+  constructor(readonly tag: string) {
+    super(tag);
+    this.name = "Tagged";
+  }
+}
+
+/**
+ * A short, comparable description of a rejection reason: `sluice:CODE`, `abort(<cause>)` for an AbortError,
+ * the tag of a {@link Tagged} error, `undefined`.
+ */
+export function describeError(error: unknown): string {
+  if (error === undefined) return "undefined";
+  if (error instanceof Tagged) return error.tag;
+  if (error instanceof SluiceError) return `sluice:${error.code}`;
+  if (isAbortError(error)) return `abort(${describeError((error as Error).cause)})`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `thrown ${String(error)}`;
+}
+
+/** The settled state of a promise we created, recorded as it settles (so every promise is handled). */
+export interface Recorded {
+  readonly id: number;
+  readonly op: string;
+  outcome: string; // "pending" until it settles
+  settledAt: number; // global settle sequence number; -1 while pending
+}
+
+let settleCounter = 0;
+
+/** Starts recording `promise`; attaches both handlers, so a rejection is never unhandled. */
+export function record<T>(
+  id: number,
+  op: string,
+  promise: Promise<T>,
+  describeValue: (value: T) => string,
+  sink: Recorded[],
+): Recorded {
+  const rec: Recorded = { id, op, outcome: "pending", settledAt: -1 };
+  sink.push(rec);
+  promise.then(
+    (value) => {
+      rec.outcome = describeValue(value);
+      rec.settledAt = settleCounter++;
+    },
+    (error: unknown) => {
+      rec.outcome = `rejects ${describeError(error)}`;
+      rec.settledAt = settleCounter++;
+    },
+  );
+  return rec;
+}
+
+/** `{ value: 3, done: false }` → `v:3`; done → `done`. */
+export function describeResult(result: IteratorResult<unknown, unknown>): string {
+  return result.done === true ? "done" : `v:${JSON.stringify(result.value)}`;
+}
