@@ -9,7 +9,7 @@ export const runTimeout = 2_000;
 
 /** Lets every queued microtask (and the promise chains they start) run. */
 export async function flushMicrotasks(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i += 1) await null;
+  for (let i = 0; i < rounds; i += 1) await Promise.resolve();
 }
 
 /** One event-loop turn: everything that is not waiting on I/O or timers has settled after it. */
@@ -44,6 +44,7 @@ export interface Recorded {
   readonly op: string;
   outcome: string; // "pending" until it settles
   settledAt: number; // global settle sequence number; -1 while pending
+  readonly done: Promise<void>; // fulfils once recorded, whatever the outcome
 }
 
 let settleCounter = 0;
@@ -56,16 +57,19 @@ export function record<T>(
   describeValue: (value: T) => string,
   sink: Recorded[],
 ): Recorded {
-  const rec: Recorded = { id, op, outcome: "pending", settledAt: -1 };
+  let finished: () => void = () => undefined;
+  const rec: Recorded = { id, op, outcome: "pending", settledAt: -1, done: new Promise<void>((resolve) => (finished = resolve)) };
   sink.push(rec);
-  promise.then(
+  void promise.then(
     (value) => {
       rec.outcome = describeValue(value);
       rec.settledAt = settleCounter++;
+      finished();
     },
     (error: unknown) => {
       rec.outcome = `rejects ${describeError(error)}`;
       rec.settledAt = settleCounter++;
+      finished();
     },
   );
   return rec;
