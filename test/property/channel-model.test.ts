@@ -14,6 +14,7 @@ import {
   nextTurn,
   numRuns,
   record,
+  propertyTestTimeout,
   runTimeout,
   type Recorded,
 } from "./helpers.js";
@@ -415,4 +416,5 @@ test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
     expect(signal.aborted ? describeError(signal.reason) : "not aborted").toBe(m.producerSignal ?? "not aborted");
     checkInvariants(config, m, r);
   }),
+  propertyTestTimeout,
 );

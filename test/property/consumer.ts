@@ -91,6 +91,10 @@ export class Consumer {
     readonly total?: number;
     /** Extra outcomes a stop()/return() may have (a pull producer that fails after the consumer stopped rejects stop()). */
     readonly stopMayReject?: string;
+    /** Another error a next() may reject with (a teardown's error surfaces from the final next()). */
+    readonly nextMayReject?: string;
+    /** Skip the call-order check (only while a known bug is open: see known-bugs.ts). */
+    readonly skipCallOrder?: boolean;
   }): void {
     const outcomes = this.nexts.map((rec) => rec.outcome);
     // Termination: everything settled.
@@ -99,7 +103,7 @@ export class Consumer {
     for (const rec of this.stops) expect(stopOutcomes, `${rec.op} → ${rec.outcome}`).toContain(rec.outcome);
     // C2: settle in call order.
     const byCall = this.nexts.map((rec) => rec.settledAt);
-    expect(byCall).toEqual([...byCall].sort((a, b) => a - b));
+    if (options.skipCallOrder !== true) expect(byCall, "settle order of next() by call").toEqual([...byCall].sort((a, b) => a - b));
     // C1: the values, in call order, are 0, 1, 2, … (no loss, no duplicate, push order).
     const values = outcomes.filter((o) => o.startsWith("v:"));
     expect(values).toEqual(values.map((_, i) => `v:${i}`));
@@ -112,7 +116,8 @@ export class Consumer {
     const producerRejections = rejections.filter((o) => o === `rejects ${options.producerError ?? "-"}`);
     expect(producerRejections.length).toBeLessThanOrEqual(1);
     for (const o of rejections) {
-      expect([`rejects ${options.producerError ?? "-"}`, `rejects ${this.aborted ?? "-"}`], `unexpected ${o}`).toContain(o);
+      const allowed = [options.producerError, this.aborted, options.nextMayReject].map((e) => `rejects ${e ?? "-"}`);
+      expect(allowed, `unexpected ${o}`).toContain(o);
     }
   }
 

@@ -4,8 +4,29 @@ import { isAbortError, SluiceError } from "../../src/core/index.js";
 /** Explicit run count: small in CI, `npm run soak` raises it (SLUICE_NUM_RUNS=5000). */
 export const numRuns = Number(process.env.SLUICE_NUM_RUNS ?? 200);
 
-/** A fast-check time budget per run (ms): a hang becomes a reported, shrunk counterexample, not a vitest timeout. */
-export const runTimeout = 2_000;
+/** fast-check's time budget per run (ms), a backstop: a hang becomes a shrunk counterexample, not a vitest timeout. */
+export const runTimeout = 5_000;
+
+/** vitest's timeout for a property test: room for shrinking a counterexample that hangs ({@link settleDeadline} per try). */
+export const propertyTestTimeout = 120_000;
+
+/** The properties' own deadline for "everything settles" (ms): shorter than {@link runTimeout}, so that the
+ * run can still stop its bridge and report the hang itself (a run cut off by fast-check would leak it, and the
+ * leak report would hide the counterexample). */
+export const settleDeadline = 250;
+
+/** Resolves like `promise`, or rejects with "hang: <what>" after `ms` (the timer is cleared either way). */
+export async function withDeadline<T>(promise: Promise<T>, what: () => string, ms = settleDeadline): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hang: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Lets every queued microtask (and the promise chains they start) run. */
 export async function flushMicrotasks(rounds = 20): Promise<void> {

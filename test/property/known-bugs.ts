@@ -9,4 +9,19 @@ export const knownBugs = {
    * policy, `false` means the value was dropped". bridge.ts lines 212, 217, 233.
    */
   dropPolicyAcceptedReturnsFalse: true,
+  /**
+   * An async setup resolving to a *sync* teardown, when the stream already ended or was stopped before it
+   * resolved: #adoptTeardown → #runTeardown returns `this.#exited`, which is the very promise of the setup
+   * chain being resolved (bridge.ts 144 → 192 → 487). The chain waits on itself: stop() and the final next()
+   * never settle. While true, the subscribe property pairs async setups with async or throwing teardowns only.
+   */
+  asyncSetupSyncTeardownHangs: true,
+  /**
+   * C2: concurrent next() calls settle out of call order when the stream finished before an async setup
+   * resolved to an async teardown. #finalRead chains each final next() on whatever #exited is *now*; the
+   * setup's exit promise (which waits for the teardown) is replaced by the teardown's own exit promise
+   * (#awaitExit, bridge.ts 175-182, called from #runTeardown 487), so later calls settle before earlier
+   * ones (#finalRead, bridge.ts 401 and 406). While true, the subscribe property does not check call order when the setup is async.
+   */
+  finalNextOrderAfterAsyncSetup: true,
 } as const;

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { pull } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
-import { Tagged, describeError, numRuns, runTimeout } from "./helpers.js";
+import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),
@@ -59,13 +59,14 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       sc.script.map((step) => ({ builder: () => Promise.resolve(consumer.step(step)), label: step })),
     );
     let scriptStop = consumer.firstStop;
+    const state = (): string => `${JSON.stringify(consumer.nexts.map((r) => `${r.op} → ${r.outcome}`))}\n${s.report().map((t) => `${t.status} ${t.label}`).join("; ")}`;
     try {
-      await s.waitFor(script.task);
-      await s.waitIdle(); // let the producer go as far as the consumer's requests allow
+      await withDeadline(s.waitFor(script.task), state);
+      await withDeadline(s.waitIdle(), state); // let the producer go as far as the consumer's requests allow
       scriptStop = consumer.firstStop;
       consumer.step("return"); // the consumer always finishes (a no-op if it already stopped)
-      await s.waitFor(Promise.allSettled([...consumer.nexts, ...consumer.stops].map((r) => r.done)));
-      await s.waitIdle();
+      await withDeadline(s.waitFor(Promise.allSettled([...consumer.nexts, ...consumer.stops].map((r) => r.done))), state);
+      await withDeadline(s.waitIdle(), state);
     } catch (error) {
       await consumer.it.stop().catch(() => undefined); // report the failure, not a leak
       throw error;
@@ -97,4 +98,5 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       expect(started, "stopped before the first next(): the producer never starts").toBe(false);
     }
   }),
+  propertyTestTimeout,
 );

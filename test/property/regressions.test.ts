@@ -1,7 +1,18 @@
 // Named regression examples: the minimal counterexamples the properties found. A `test.fails` is a bug
 // still open in src/core (see known-bugs.ts); when it is fixed, flip it to `test` and clear the flag.
 import { expect, test } from "vitest";
-import { channel } from "../../src/core/index.js";
+import { channel, subscribe } from "../../src/core/index.js";
+
+/** "resolved" if `promise` fulfils within `ms`, else "still pending" (a hang becomes a failed assertion). */
+async function within(promise: Promise<unknown>, ms = 200): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(resolve, ms, "still pending")));
+  try {
+    return await Promise.race([promise.then(() => "resolved"), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 test.fails("regression: push under drop-oldest returns true for a value it kept (hwm 1, empty buffer)", async () => {
   const ch = channel<number>({ highWaterMark: 1, overflow: "drop-oldest" });
@@ -35,4 +46,50 @@ test.fails("regression: push under drop-newest at hwm 0 returns true when a wait
   } finally {
     await ch.stop();
   }
+});
+
+// Found by subscribe-scheduler.test.ts: {"values":0,"ending":"end","setup":"async","teardown":"sync","lazy":false,"script":["next"]}
+// (the run timed out). An async setup's exit promise ends up waiting on itself.
+test.fails("regression: stop() during an async setup that resolves to a sync teardown settles", async () => {
+  let teardowns = 0;
+  const source = subscribe<number>(
+    async () => {
+      await Promise.resolve();
+      return () => {
+        teardowns += 1;
+      };
+    },
+    { lazy: false },
+  );
+  expect(await within(source.stop())).toBe("resolved");
+  expect(teardowns).toBe(1);
+});
+
+test.fails("regression: an async setup that ends at once, with a sync teardown: the final next() settles", async () => {
+  const source = subscribe<number>(async (sink) => {
+    sink.end();
+    await Promise.resolve();
+    return () => undefined;
+  });
+  expect(await within(source.next())).toBe("resolved");
+});
+
+// Found by subscribe-scheduler.test.ts: {"values":0,"ending":"end","setup":"async","teardown":"async",
+// "lazy":false,"script":["next","next","next","next"]} with the source ending before its setup resolved:
+// the first next() settled last (C2). The first final next() waits on the setup's exit promise; later ones
+// wait on the teardown's, which replaced it in #exited and settles first.
+test.fails("regression: next() calls settle in call order when an async setup resolves to an async teardown after end()", async () => {
+  let finishTeardown: (() => void) | undefined;
+  const source = subscribe<number>(async (sink) => {
+    sink.end();
+    await Promise.resolve();
+    return () => new Promise<void>((resolve) => (finishTeardown = resolve));
+  });
+  const order: string[] = [];
+  const first = source.next().then(() => order.push("first"));
+  while (finishTeardown === undefined) await Promise.resolve(); // the setup resolved; its teardown is running
+  const second = source.next().then(() => order.push("second"));
+  finishTeardown();
+  await Promise.all([first, second]);
+  expect(order).toEqual(["first", "second"]);
 });
