@@ -38,6 +38,8 @@ export class Consumer {
     readonly onStopped: (consumer: Consumer) => void,
     /** True while the producer has not finished by itself (so the bridge cannot have closed on its own). */
     readonly producerRunning: () => boolean,
+    /** Skip the "earlier next() settled before stop() resolved" check (only while a known bug is open: known-bugs.ts). */
+    readonly skipStopSettlesNexts = false,
   ) {}
 
   step(step: ConsumerStep): void {
@@ -71,7 +73,7 @@ export class Consumer {
       kind: "stop",
       producerRunning: this.producerRunning(),
     };
-    const before = isFirst ? this.nexts.slice() : [];
+    const before = isFirst && !this.skipStopSettlesNexts ? this.nexts.slice() : [];
     const checked = promise.then(async (result) => {
       // C3: the first stop settles every pending next() at once (their handlers run within a microtask
       // or two), and resolves only after teardown / producer exit. (A next() called after a stop may wait

@@ -21,7 +21,9 @@ export const knownBugs = {
    * resolved to an async teardown. #finalRead chains each final next() on whatever #exited is *now*; the
    * setup's exit promise (which waits for the teardown) is replaced by the teardown's own exit promise
    * (#awaitExit, bridge.ts 175-182, called from #runTeardown 487), so later calls settle before earlier
-   * ones (#finalRead, bridge.ts 401 and 406). While true, the subscribe property does not check call order when the setup is async.
+   * ones (#finalRead, bridge.ts 401 and 406). Same cause, C3: stop() returns the newer #exited and resolves
+   * while a final next() called before it is still pending. While true, the subscribe property checks
+   * neither call order nor "earlier next() settled before stop() resolved" when the setup is async.
    */
   finalNextOrderAfterAsyncSetup: true,
 } as const;

@@ -93,3 +93,22 @@ test.fails("regression: next() calls settle in call order when an async setup re
   await Promise.all([first, second]);
   expect(order).toEqual(["first", "second"]);
 });
+
+// Found by subscribe-scheduler.test.ts (same cause as the previous one): {"values":1,"highWaterMark":3,
+// "mode":"push","ending":"end","setup":"async","teardown":"async","lazy":true,"script":["next","next","stop",…]}.
+// stop() resolved while a next() called before it was still pending (C3).
+test.fails("regression: stop() resolves only after every earlier next() settled (async setup, async teardown, end first)", async () => {
+  let finishTeardown: (() => void) | undefined;
+  const source = subscribe<number>(async (sink) => {
+    sink.end();
+    await Promise.resolve();
+    return () => new Promise<void>((resolve) => (finishTeardown = resolve));
+  });
+  let firstSettled = false;
+  const first = source.next().then(() => (firstSettled = true));
+  while (finishTeardown === undefined) await Promise.resolve(); // the setup resolved; its teardown is running
+  const stopped = source.stop().then(() => firstSettled);
+  finishTeardown();
+  await first;
+  expect(await stopped, "the earlier next() had settled when stop() resolved").toBe(true);
+});
