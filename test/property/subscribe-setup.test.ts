@@ -1,0 +1,92 @@
+// C5 + C3 for `subscribe`: a source may push, end or fail synchronously inside setup (or throw, or abort the
+// consumer's signal from there); the teardown it returns still runs exactly once, and stop() awaits it.
+import { fc, test } from "@fast-check/vitest";
+import { expect } from "vitest";
+import { subscribe, type Teardown } from "../../src/core/index.js";
+import { leakChecked } from "../../src/testing/index.js";
+import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
+
+const scenario = fc.record({
+  pre: fc.nat({ max: 5 }), // values pushed synchronously inside setup
+  then: fc.constantFrom("end" as const, "fail" as const, "throw" as const, "abort-signal" as const, "none" as const),
+  teardown: fc.constantFrom("sync" as const, "async" as const, "none" as const),
+  highWaterMark: fc.oneof(fc.nat({ max: 3 }), fc.constant(Infinity)),
+  lazy: fc.boolean(),
+  breakAfter: fc.option(fc.nat({ max: 6 }), { nil: undefined }), // break out of for-await after this many values + 1
+});
+
+test.prop([scenario], { numRuns, timeout: runTimeout })(
+  "subscribe: sync push/end/fail/throw inside setup — values in order, error once, teardown exactly once",
+  leakChecked(async (sc) => {
+    let setups = 0;
+    let teardowns = 0;
+    let teardownDone = false;
+    const producerError = new Tagged("producer-error");
+    const abortReason = new Tagged("abort-reason");
+    const controller = new AbortController();
+    const source = subscribe<number>(
+      (sink) => {
+        setups += 1;
+        for (let v = 0; v < sc.pre; v += 1) sink.push(v);
+        if (sc.then === "end") sink.end();
+        if (sc.then === "fail") sink.fail(producerError);
+        if (sc.then === "abort-signal") controller.abort(abortReason);
+        if (sc.then === "throw") throw producerError;
+        if (sc.teardown === "none") return undefined;
+        const teardown: Teardown = () => {
+          teardowns += 1;
+          if (sc.teardown === "sync") {
+            teardownDone = true;
+            return undefined;
+          }
+          return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            teardownDone = true;
+          });
+        };
+        return teardown;
+      },
+      { highWaterMark: sc.highWaterMark, lazy: sc.lazy, signal: controller.signal, name: "setup-under-test" },
+    );
+
+    // A source that never ends by itself can only be left by breaking out (or not iterating at all).
+    const breakAfter = sc.then === "none" ? Math.min(sc.breakAfter ?? sc.pre, sc.pre - 1) : sc.breakAfter;
+    const seen: number[] = [];
+    let caught: string | undefined;
+    try {
+      await withDeadline(
+        (async () => {
+          if (breakAfter !== undefined && breakAfter < 0) return;
+          for await (const v of source) if (seen.push(v) > (breakAfter ?? Infinity)) break;
+        })(),
+        () => `seen ${JSON.stringify(seen)}`,
+      );
+    } catch (error) {
+      caught = describeError(error);
+      if (caught.startsWith("hang")) {
+        await source.stop().catch(() => undefined);
+        throw error;
+      }
+    }
+    await withDeadline(source.return(), () => "return() after the loop");
+
+    const all = Array.from({ length: sc.pre }, (_, i) => i);
+    const broke = breakAfter !== undefined && breakAfter + 1 <= sc.pre; // left the loop before seeing the ending
+    if (sc.then === "abort-signal") {
+      // C7: the signal aborted during setup: buffered values are dropped and next() rejects with the AbortError.
+      expect(seen).toEqual([]);
+      if (breakAfter === undefined || breakAfter >= 0) expect(caught).toBe(`abort(${describeError(abortReason)})`);
+    } else {
+      // C1/C5: the values in push order, then the ending (done, or the error exactly once).
+      expect(seen).toEqual(broke ? all.slice(0, (breakAfter ?? 0) + 1) : all.slice(0, seen.length));
+      if (!broke && (sc.then === "fail" || sc.then === "throw")) expect(caught).toBe(describeError(producerError));
+      else expect(caught).toBeUndefined();
+      if (!broke && sc.then === "end") expect(seen).toEqual(all);
+    }
+    // C3/C5: the teardown returned by setup ran exactly once, and had finished when return() resolved.
+    const returned = setups === 1 && sc.then !== "throw" && sc.teardown !== "none";
+    expect(setups).toBe(!sc.lazy || breakAfter === undefined || breakAfter >= 0 ? 1 : 0);
+    expect(teardowns).toBe(returned ? 1 : 0);
+    if (returned) expect(teardownDone).toBe(true);
+  }),
+  propertyTestTimeout,
+);
