@@ -42,6 +42,7 @@ class RefBridge {
   buffer: number[] = [];
   readers: Reader[] = [];
   senders: Array<{ id: number; value: number }> = [];
+  readyWaiters: number[] = []; // producers waiting in ready(): all released together
   producerEnded = false; // end()/fail() called by the producer
   failure: string | undefined; // error delivered after the buffered values
   abortError: string | undefined; // set when the signal option aborted while open
@@ -74,10 +75,20 @@ class RefBridge {
     this.tornDown = true;
   }
 
+  #releaseReady(ready: boolean): void {
+    for (const id of this.readyWaiters) this.outcomes.set(id, String(ready));
+    this.readyWaiters = [];
+  }
+
+  #hasRoom(): boolean {
+    return this.buffer.length < this.hwm || this.readers.length !== 0;
+  }
+
   /** The producer finished (end, fail, overflow error): deliver what is buffered, then the outcome. */
   #finish(failure: string | undefined): void {
     this.phase = "ending";
     this.failure = failure;
+    this.#releaseReady(false);
     this.#teardown();
     if (this.buffer.length === 0 && this.readers.length !== 0) {
       const [first, ...rest] = this.readers;
@@ -96,6 +107,7 @@ class RefBridge {
     this.buffer = [];
     for (const s of this.senders) this.outcomes.set(s.id, "false");
     this.senders = [];
+    this.#releaseReady(false);
   }
 
   /** Stops a producer that did not finish by itself: its signal aborts (once) and teardown runs. */
@@ -163,11 +175,13 @@ class RefBridge {
       const values = this.buffer.splice(0, batch ? max : 1);
       this.#deliver({ id, batch }, values);
       this.#releaseSenders();
+      if (this.#hasRoom()) this.#releaseReady(true);
       if (this.buffer.length === 0 && this.phase === "ending" && this.failure === undefined) this.phase = "closed";
       return;
     }
     if (this.phase === "open") {
       this.readers.push({ id, batch });
+      this.#releaseReady(true);
       return;
     }
     if (this.phase === "ending") {
@@ -176,6 +190,13 @@ class RefBridge {
       return;
     }
     this.outcomes.set(id, this.abortError === undefined ? "done" : `rejects ${this.abortError}`);
+  }
+
+  /** "Resolves true when a push would be within highWaterMark, false once the stream is finished." */
+  ready(id: number): void {
+    if (this.phase !== "open") this.outcomes.set(id, "false");
+    else if (this.#hasRoom()) this.outcomes.set(id, "true");
+    else this.readyWaiters.push(id);
   }
 
   end(): void {
@@ -295,6 +316,14 @@ const sendCmd = fc.constant(
   }),
 );
 
+const readyCmd = fc.constant(
+  command("ready", (m, r) => {
+    const id = m.nextId++;
+    m.ready(id);
+    record(id, "ready()", r.sink.ready(), String, r.records);
+  }),
+);
+
 const nextCmd = fc.constant(
   command("next", (m, r) => {
     const id = m.nextId++;
@@ -315,13 +344,15 @@ const nextBatchCmd = fc.integer({ min: 1, max: 3 }).map((max) =>
   }),
 );
 
-const stopCmd = fc.constantFrom("stop", "return", "asyncDispose").map((how) =>
+const stopCmd = fc.constantFrom("stop", "return", "throw", "asyncDispose").map((how) =>
   command(how, (m, r) => {
     const id = m.nextId++;
     const reason = new Tagged(`stop#${id}`);
-    m.stop(how === "stop" ? reason.tag : "undefined");
-    const promise = how === "stop" ? r.it.stop(reason) : how === "return" ? r.it.return() : r.it[Symbol.asyncDispose]();
-    m.outcomes.set(id, how === "return" ? "done" : "undefined");
+    m.stop(how === "stop" || how === "throw" ? reason.tag : "undefined");
+    const promise =
+      how === "stop" ? r.it.stop(reason) : how === "return" ? r.it.return() : how === "throw" ? r.it.throw(reason) : r.it[Symbol.asyncDispose]();
+    // throw(error): stops with `error` as the reason, then rejects with it.
+    m.outcomes.set(id, how === "return" ? "done" : how === "throw" ? `rejects ${reason.tag}` : "undefined");
     record(id, `${how}()`, promise as Promise<unknown>, (v) => (v === undefined ? "undefined" : describeResult(v as IteratorResult<unknown>)), r.records);
   }),
 );
@@ -351,7 +382,7 @@ const failCmd = fc.constant(
 
 function commandsFor(sendOnly: boolean): fc.Arbitrary<Iterable<Cmd>> {
   // fc.commands picks uniformly among its arbitraries: repeat the common ones so that lifecycle commands stay rare.
-  const common = sendOnly ? [sendCmd, sendCmd, nextCmd, nextBatchCmd] : [pushCmd, sendCmd, nextCmd, nextBatchCmd];
+  const common = sendOnly ? [sendCmd, sendCmd, nextCmd, nextBatchCmd, readyCmd] : [pushCmd, sendCmd, nextCmd, nextBatchCmd, readyCmd];
   const rare = [stopCmd, abortCmd, endCmd, failCmd];
   return fc.commands([...common, ...common, ...common, ...rare], { maxCommands: 40 });
 }
@@ -383,7 +414,7 @@ function checkInvariants(config: Config, m: RefBridge, r: Real): void {
 
 
 test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
-  "channel model: push/send/next/nextBatch/stop/abort/end/fail agree with the reference model",
+  "channel model: push/send/ready/next/nextBatch/stop/return/throw/dispose/abort/end/fail agree with the reference model",
   leakChecked(async ([config, cmds]) => {
     const m = new RefBridge(config.hwm, config.overflow);
     const r = open(config);
