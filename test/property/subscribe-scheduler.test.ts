@@ -3,7 +3,7 @@
 // aborts race it.
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { subscribe, type Teardown } from "../../src/core/index.js";
+import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
 import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
@@ -13,15 +13,18 @@ const scenario = fc.record({
   values: fc.nat({ max: 6 }),
   highWaterMark: fc.nat({ max: 3 }),
   mode: fc.constantFrom("push" as const, "send" as const),
+  overflow: fc.constantFrom<Overflow>("wait", "wait", "wait", "drop-oldest", "drop-newest", "error"),
   ending: fc.constantFrom("end" as const, "fail" as const, "none" as const),
   setup: fc.constantFrom("sync" as const, "async" as const),
   teardown: fc.constantFrom("sync" as const, "async" as const, "throws" as const),
   lazy: fc.boolean(),
   script: consumerScript,
-}).map((sc) =>
-  // See knownBugs.asyncSetupSyncTeardownHangs (regression examples in regressions.test.ts).
-  knownBugs.asyncSetupSyncTeardownHangs && sc.setup === "async" && sc.teardown === "sync" ? { ...sc, teardown: "async" as const } : sc,
-);
+})
+  .map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc))
+  .map((sc) =>
+    // See knownBugs.asyncSetupSyncTeardownHangs (regression examples in regressions.test.ts).
+    knownBugs.asyncSetupSyncTeardownHangs && sc.setup === "async" && sc.teardown === "sync" ? { ...sc, teardown: "async" as const } : sc,
+  );
 
 test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
   "subscribe: order, no loss or duplicate, teardown exactly once and awaited by stop, everything settles",
@@ -31,6 +34,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
     let teardownDone = false;
     let producerEnded = false;
     let sourceError: unknown;
+    let producerSignal: AbortSignal | undefined;
     const producerError = new Tagged("producer-error");
     const teardownError = new Tagged("teardown-error");
     const consumer = new Consumer(
@@ -39,12 +43,14 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
         expect(teardowns, "teardowns when stop() resolved").toBe(setups);
         if (setups === 1) expect(teardownDone, "stop() resolved before the async teardown finished").toBe(true);
       },
-      () => !producerEnded,
+      // (an overflow error finishes the stream too: it aborts the source's signal, and tears it down)
+      () => !producerEnded && teardowns === 0 && producerSignal?.aborted !== true,
       knownBugs.finalNextOrderAfterAsyncSetup && sc.setup === "async",
     );
     consumer.it = subscribe<number>(
       (sink) => {
         setups += 1;
+        producerSignal = sink.signal;
         let detached = false; // a well-behaved source stops emitting once torn down
         // The source emits on scheduled ticks (a loop, not scheduleSequence: a send() blocked on backpressure
         // is not a scheduler task, and waitIdle() must not wait for it).
@@ -58,7 +64,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
             }
             const accepted = await sink.send(v);
             // C6: accepted only once within highWaterMark of what the consumer asked for (0: once taken).
-            if (accepted) expect(v, `send(${v}) resolved true`).toBeLessThan(consumer.nextCalls + sc.highWaterMark);
+            if (accepted && sc.overflow === "wait") expect(v, `send(${v}) resolved true`).toBeLessThan(consumer.nextCalls + sc.highWaterMark);
           }
           if (sc.ending === "none") return;
           await s.schedule(Promise.resolve(), sc.ending);
@@ -85,7 +91,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
         };
         return sc.setup === "sync" ? teardown : s.schedule(Promise.resolve(teardown), "setup resolves");
       },
-      { highWaterMark: sc.highWaterMark, signal: consumer.controller.signal, lazy: sc.lazy, name: "subscribe-under-test" },
+      { highWaterMark: sc.highWaterMark, overflow: sc.overflow, signal: consumer.controller.signal, lazy: sc.lazy, name: "subscribe-under-test" },
     );
 
     const script = s.scheduleSequence(sc.script.map((step) => ({ builder: () => Promise.resolve(consumer.step(step)), label: step })));
@@ -105,9 +111,12 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
 
     // C9: a teardown's error reaches stop()/return() (and may surface from the final next()).
     const throws = sc.teardown === "throws" ? describeError(teardownError) : undefined;
+    const overflowError = "sluice:ERR_SLUICE_OVERFLOW";
     consumer.checkOutcomes({
       producerError: sc.ending === "fail" ? describeError(producerError) : "-",
       total: sc.values,
+      drops: sc.overflow === "drop-oldest" || sc.overflow === "drop-newest",
+      ...(sc.overflow === "error" ? { overflowError } : {}),
       ...(throws === undefined ? {} : { stopMayReject: throws, nextMayReject: throws }),
       skipCallOrder: knownBugs.finalNextOrderAfterAsyncSetup && sc.setup === "async",
     });
@@ -123,8 +132,12 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       const firstStop = consumer.stops[0];
       expect(firstStop?.outcome).toBe(`rejects ${throws}`);
     }
+    // C3/C7: a source still running when the consumer stopped sees its signal abort, with the reason as cause.
+    if (first !== undefined && first.producerRunning && producerSignal !== undefined) {
+      expect(producerSignal.aborted ? describeError(producerSignal.reason) : "not aborted").toBe(first.reason);
+    }
     // No loss: a consumer that asked for everything (and did not stop) got everything, then the ending.
-    if (scriptStop === undefined && consumer.nexts.length > sc.values && throws === undefined) {
+    if (scriptStop === undefined && consumer.nexts.length > sc.values && throws === undefined && sc.overflow === "wait") {
       const ending = sc.ending === "end" ? ["done"] : sc.ending === "fail" ? [`rejects ${describeError(producerError)}`] : [];
       expect(consumer.nexts.slice(0, sc.values + ending.length).map((r) => r.outcome)).toEqual([
         ...Array.from({ length: sc.values }, (_, i) => `v:${i}`),
