@@ -16,7 +16,7 @@ const scenario = fc.record({
   overflow: fc.constantFrom<Overflow>("wait", "wait", "wait", "drop-oldest", "drop-newest", "error"),
   ending: fc.constantFrom("end" as const, "fail" as const, "none" as const),
   setup: fc.constantFrom("sync" as const, "async" as const),
-  teardown: fc.constantFrom("sync" as const, "async" as const, "throws" as const),
+  teardown: fc.constantFrom("sync" as const, "async" as const, "throws" as const, "rejects" as const),
   lazy: fc.boolean(),
   script: consumerScript,
 })
@@ -87,6 +87,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
           }
           return s.schedule(Promise.resolve(), "teardown").then(() => {
             teardownDone = true;
+            if (sc.teardown === "rejects") throw teardownError;
           });
         };
         return sc.setup === "sync" ? teardown : s.schedule(Promise.resolve(teardown), "setup resolves");
@@ -110,7 +111,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
     }
 
     // C9: a teardown's error reaches stop()/return() (and may surface from the final next()).
-    const throws = sc.teardown === "throws" ? describeError(teardownError) : undefined;
+    const throws = sc.teardown === "throws" || sc.teardown === "rejects" ? describeError(teardownError) : undefined;
     const overflowError = "sluice:ERR_SLUICE_OVERFLOW";
     consumer.checkOutcomes({
       producerError: sc.ending === "fail" ? describeError(producerError) : "-",
