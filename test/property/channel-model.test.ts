@@ -56,7 +56,16 @@ class RefBridge {
   constructor(
     readonly hwm: number,
     readonly overflow: Overflow,
-  ) {}
+    preAborted: string | undefined,
+  ) {
+    // An already-aborted `signal`: the bridge starts closed, every next() rejects, the producer is stopped.
+    if (preAborted !== undefined) {
+      this.signalAborted = true;
+      this.abortError = `abort(${preAborted})`;
+      this.phase = "closed";
+      this.producerSignal = this.abortError;
+    }
+  }
 
   #deliver(reader: Reader, values: number[]): void {
     this.outcomes.set(reader.id, reader.batch ? `v:${JSON.stringify(values)}` : `v:${values[0]}`);
@@ -245,10 +254,14 @@ interface Config {
   readonly hwm: number;
   readonly overflow: Overflow;
   readonly sendOnly: boolean; // no push(): the buffer must then stay within highWaterMark (C6)
+  readonly preAborted: boolean; // the `signal` option is aborted before the channel is created (channel only)
 }
+
+const PRE_ABORT = new Tagged("pre-abort");
 
 function open(config: Config): Real {
   const controller = new AbortController();
+  if (config.preAborted) controller.abort(PRE_ABORT);
   const options = { highWaterMark: config.hwm, overflow: config.overflow, signal: controller.signal, name: "model" };
   const base = { config, controller, records: [], trueSends: new Set<number>(), delivered: [] };
   if (config.kind === "channel") {
@@ -393,8 +406,10 @@ const configArb: fc.Arbitrary<Config> = fc
     hwm: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constant(Infinity) }),
     overflow: fc.constantFrom<Overflow>("wait", "wait", "wait", "drop-oldest", "drop-newest", "error"),
     sendOnly: fc.boolean(),
+    preAborted: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   })
-  .map((c) => (c.overflow === "drop-oldest" && c.hwm === 0 ? { ...c, hwm: 1 } : c));
+  .map((c) => (c.overflow === "drop-oldest" && c.hwm === 0 ? { ...c, hwm: 1 } : c))
+  .map((c) => (c.kind === "subscribe" ? { ...c, preAborted: false } : c)); // no setup runs, so no sink to drive
 
 const scenarioArb = configArb.chain((config) => fc.tuple(fc.constant(config), commandsFor(config.sendOnly)));
 
@@ -416,7 +431,7 @@ function checkInvariants(config: Config, m: RefBridge, r: Real): void {
 test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
   "channel model: push/send/ready/next/nextBatch/stop/return/throw/dispose/abort/end/fail agree with the reference model",
   leakChecked(async ([config, cmds]) => {
-    const m = new RefBridge(config.hwm, config.overflow);
+    const m = new RefBridge(config.hwm, config.overflow, config.preAborted ? PRE_ABORT.tag : undefined);
     const r = open(config);
     try {
       await fc.asyncModelRun(() => ({ model: m, real: r }), cmds);
