@@ -13,7 +13,7 @@ export const propertyTestTimeout = 120_000;
 /** The properties' own deadline for "everything settles" (ms): shorter than {@link runTimeout}, so that the
  * run can still stop its bridge and report the hang itself (a run cut off by fast-check would leak it, and the
  * leak report would hide the counterexample). */
-export const settleDeadline = 250;
+export const settleDeadline = 500;
 
 /** Resolves like `promise`, or rejects with "hang: <what>" after `ms` (the timer is cleared either way). */
 export async function withDeadline<T>(promise: Promise<T>, what: () => string, ms = settleDeadline): Promise<T> {
