@@ -69,7 +69,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       await withDeadline(s.waitFor(Promise.allSettled([...consumer.nexts, ...consumer.stops].map((r) => r.done))), state);
       await withDeadline(s.waitIdle(), state);
     } catch (error) {
-      await consumer.it.stop().catch(() => undefined); // report the failure, not a leak
+      await withDeadline(consumer.it.stop(), () => "stop() after a failed run").catch(() => undefined); // report the failure, not a leak
       throw error;
     }
 

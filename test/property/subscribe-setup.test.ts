@@ -63,7 +63,7 @@ test.prop([scenario], { numRuns, timeout: runTimeout })(
     } catch (error) {
       caught = describeError(error);
       if (caught.startsWith("hang")) {
-        await source.stop().catch(() => undefined);
+        await withDeadline(source.stop(), () => "stop() after a hang").catch(() => undefined);
         throw error;
       }
     }
