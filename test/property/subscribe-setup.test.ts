@@ -2,7 +2,7 @@
 // consumer's signal from there); the teardown it returns still runs exactly once, and stop() awaits it.
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { subscribe, type Teardown } from "../../src/core/index.js";
+import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
 
@@ -11,9 +11,10 @@ const scenario = fc.record({
   then: fc.constantFrom("end" as const, "fail" as const, "throw" as const, "abort-signal" as const, "none" as const),
   teardown: fc.constantFrom("sync" as const, "async" as const, "none" as const),
   highWaterMark: fc.oneof(fc.nat({ max: 3 }), fc.constant(Infinity)),
+  overflow: fc.constantFrom<Overflow>("wait", "wait", "drop-oldest", "drop-newest", "error"),
   lazy: fc.boolean(),
   breakAfter: fc.option(fc.nat({ max: 6 }), { nil: undefined }), // break out of for-await after this many values + 1
-});
+}).map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc));
 
 test.prop([scenario], { numRuns, timeout: runTimeout })(
   "subscribe: sync push/end/fail/throw inside setup — values in order, error once, teardown exactly once",
@@ -45,11 +46,18 @@ test.prop([scenario], { numRuns, timeout: runTimeout })(
         };
         return teardown;
       },
-      { highWaterMark: sc.highWaterMark, lazy: sc.lazy, signal: controller.signal, name: "setup-under-test" },
+      { highWaterMark: sc.highWaterMark, overflow: sc.overflow, lazy: sc.lazy, signal: controller.signal, name: "setup-under-test" },
     );
 
+    // What the buffer holds after the synchronous pushes (nobody is reading during setup).
+    const pushed = Array.from({ length: sc.pre }, (_, i) => i);
+    const overflowed = sc.pre > sc.highWaterMark && sc.overflow !== "wait";
+    const all =
+      !overflowed ? pushed
+      : sc.overflow === "drop-oldest" ? pushed.slice(sc.pre - sc.highWaterMark)
+      : pushed.slice(0, sc.highWaterMark); // drop-newest, error
     // A source that never ends by itself can only be left by breaking out (or not iterating at all).
-    const breakAfter = sc.then === "none" ? Math.min(sc.breakAfter ?? sc.pre, sc.pre - 1) : sc.breakAfter;
+    const breakAfter = sc.then === "none" ? Math.min(sc.breakAfter ?? all.length, all.length - 1) : sc.breakAfter;
     const seen: number[] = [];
     let caught: string | undefined;
     try {
@@ -69,18 +77,21 @@ test.prop([scenario], { numRuns, timeout: runTimeout })(
     }
     await withDeadline(source.return(), () => "return() after the loop");
 
-    const all = Array.from({ length: sc.pre }, (_, i) => i);
-    const broke = breakAfter !== undefined && breakAfter + 1 <= sc.pre; // left the loop before seeing the ending
-    if (sc.then === "abort-signal") {
+    // An overflow error fails the stream (after the buffered values) before the setup's own ending; an abort
+    // of the signal still overrides it (the consumer had not received the error yet).
+    const ending = overflowed && sc.overflow === "error" && sc.then !== "abort-signal" ? "overflow" : sc.then;
+    const streamError = ending === "overflow" ? "sluice:ERR_SLUICE_OVERFLOW" : describeError(producerError);
+    const broke = breakAfter !== undefined && breakAfter + 1 <= all.length; // left the loop before seeing the ending
+    if (ending === "abort-signal") {
       // C7: the signal aborted during setup: buffered values are dropped and next() rejects with the AbortError.
       expect(seen).toEqual([]);
       if (breakAfter === undefined || breakAfter >= 0) expect(caught).toBe(`abort(${describeError(abortReason)})`);
     } else {
       // C1/C5: the values in push order, then the ending (done, or the error exactly once).
       expect(seen).toEqual(broke ? all.slice(0, (breakAfter ?? 0) + 1) : all.slice(0, seen.length));
-      if (!broke && (sc.then === "fail" || sc.then === "throw")) expect(caught).toBe(describeError(producerError));
+      if (!broke && (ending === "fail" || ending === "throw" || ending === "overflow")) expect(caught).toBe(streamError);
       else expect(caught).toBeUndefined();
-      if (!broke && sc.then === "end") expect(seen).toEqual(all);
+      if (!broke && ending === "end") expect(seen).toEqual(all);
     }
     // C3/C5: the teardown returned by setup ran exactly once, and had finished when return() resolved.
     const returned = setups === 1 && sc.then !== "throw" && sc.teardown !== "none";
