@@ -429,9 +429,10 @@ export class BridgeCore<T> implements Tracked {
       return;
     }
     const first = this.#readers.shift();
-    this.#close(); // settles the others with done
+    // First the outcome, then close (which settles the others with done): promises settle in resolve order.
     if (failure === undefined) first.resolve(DONE);
     else first.reject(failure.error);
+    this.#close();
   }
 
   /** Re-examines the waiting readers once the current exit settles (one watcher at a time). */

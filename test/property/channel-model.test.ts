@@ -5,7 +5,6 @@ import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { channel, subscribe, type BridgeIterator, type Overflow, type Sink } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { knownBugs } from "./known-bugs.js";
 import {
   Tagged,
   describeError,
@@ -105,6 +104,8 @@ class RefBridge {
       if (first !== undefined) this.outcomes.set(first.id, failure === undefined ? "done" : `rejects ${failure}`);
       for (const r of rest) this.outcomes.set(r.id, "done");
       this.phase = "closed";
+    } else if (this.buffer.length === 0 && failure === undefined) {
+      this.phase = "closed"; // exhausted: nothing left to deliver (same rule as taking the last value after end)
     }
   }
 
@@ -132,7 +133,7 @@ class RefBridge {
     if (first !== undefined) {
       this.#deliver(first, [value]);
       if (this.overflow === "wait") return { returns: this.readers.length !== 0 || this.hwm > 0 };
-      return { returns: this.overflow === "error" || knownBugs.dropPolicyAcceptedReturnsFalse ? "unspecified" : true };
+      return { returns: this.overflow === "error" ? "unspecified" : true };
     }
     if (this.buffer.length >= this.hwm) {
       switch (this.overflow) {
@@ -154,7 +155,7 @@ class RefBridge {
     this.buffer.push(value);
     if (this.overflow === "wait") return { returns: this.buffer.length < this.hwm };
     // "Under a drop policy, false means the value was dropped": this one was kept.
-    return { returns: this.overflow === "error" || knownBugs.dropPolicyAcceptedReturnsFalse ? "unspecified" : true };
+    return { returns: this.overflow === "error" ? "unspecified" : true };
   }
 
   send(id: number, value: number): void {
@@ -164,7 +165,7 @@ class RefBridge {
       const wasFull = this.readers.length === 0 && this.buffer.length >= this.hwm;
       this.push(value);
       // Accepted values resolve true ("within highWaterMark"), dropped ones false; an overflow error is unspecified.
-      let outcome = knownBugs.dropPolicyAcceptedReturnsFalse ? "unspecified" : "true";
+      let outcome = "true";
       if (wasFull && this.overflow === "drop-newest") outcome = "false";
       if (wasFull && this.overflow === "error") outcome = "unspecified";
       return void this.outcomes.set(id, outcome);

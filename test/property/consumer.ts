@@ -38,8 +38,6 @@ export class Consumer {
     readonly onStopped: (consumer: Consumer) => void,
     /** True while the producer has not finished by itself (so the bridge cannot have closed on its own). */
     readonly producerRunning: () => boolean,
-    /** Skip the "earlier next() settled before stop() resolved" check (only while a known bug is open: known-bugs.ts). */
-    readonly skipStopSettlesNexts = false,
   ) {}
 
   step(step: ConsumerStep): void {
@@ -73,7 +71,7 @@ export class Consumer {
       kind: "stop",
       producerRunning: this.producerRunning(),
     };
-    const before = isFirst && !this.skipStopSettlesNexts ? this.nexts.slice() : [];
+    const before = isFirst ? this.nexts.slice() : [];
     const checked = promise.then(async (result) => {
       // C3: the first stop settles every pending next() at once (their handlers run within a microtask
       // or two), and resolves only after teardown / producer exit. (A next() called after a stop may wait
@@ -99,8 +97,6 @@ export class Consumer {
     readonly drops?: boolean;
     /** The overflow error the stream may fail with instead of (or before) the producer's own ending. */
     readonly overflowError?: string;
-    /** Skip the call-order check (only while a known bug is open: see known-bugs.ts). */
-    readonly skipCallOrder?: boolean;
   }): void {
     const outcomes = this.nexts.map((rec) => rec.outcome);
     // Termination: everything settled.
@@ -109,7 +105,7 @@ export class Consumer {
     for (const rec of this.stops) expect(stopOutcomes, `${rec.op} → ${rec.outcome}`).toContain(rec.outcome);
     // C2: settle in call order.
     const byCall = this.nexts.map((rec) => rec.settledAt);
-    if (options.skipCallOrder !== true) expect(byCall, "settle order of next() by call").toEqual([...byCall].sort((a, b) => a - b));
+    expect(byCall, "settle order of next() by call").toEqual([...byCall].sort((a, b) => a - b));
     // C1: the values, in call order, are 0, 1, 2, … (no loss, no duplicate, push order).
     const values = outcomes.filter((o) => o.startsWith("v:"));
     if (options.drops === true) {

@@ -1,7 +1,7 @@
-// Named regression examples: the minimal counterexamples the properties found. A `test.fails` is a bug
-// still open in src/core (see known-bugs.ts); when it is fixed, flip it to `test` and clear the flag.
+// Named regression examples: the minimal counterexamples the properties found, kept after the fix.
+// A new one starts as `test.fails` while its bug is open, and becomes `test` with the fix.
 import { expect, test } from "vitest";
-import { channel, subscribe } from "../../src/core/index.js";
+import { channel, pull, subscribe } from "../../src/core/index.js";
 
 /** "resolved" if `promise` fulfils within `ms`, else "still pending" (a hang becomes a failed assertion). */
 async function within(promise: Promise<unknown>, ms = 200): Promise<string> {
@@ -14,7 +14,7 @@ async function within(promise: Promise<unknown>, ms = 200): Promise<string> {
   }
 }
 
-test.fails("regression: push under drop-oldest returns true for a value it kept (hwm 1, empty buffer)", async () => {
+test("regression: push under drop-oldest returns true for a value it kept (hwm 1, empty buffer)", async () => {
   const ch = channel<number>({ highWaterMark: 1, overflow: "drop-oldest" });
   try {
     // Sink#push: "Under a drop policy, `false` means the value was dropped." Nothing was dropped here.
@@ -24,7 +24,7 @@ test.fails("regression: push under drop-oldest returns true for a value it kept 
   }
 });
 
-test.fails("regression: send under drop-newest resolves true for a value it kept (hwm 1, empty buffer)", async () => {
+test("regression: send under drop-newest resolves true for a value it kept (hwm 1, empty buffer)", async () => {
   const ch = channel<number>({ highWaterMark: 1, overflow: "drop-newest" });
   try {
     // Sink#send: "resolves `true` once the value is within highWaterMark". It is, and it is delivered below.
@@ -36,7 +36,7 @@ test.fails("regression: send under drop-newest resolves true for a value it kept
   }
 });
 
-test.fails("regression: push under drop-newest at hwm 0 returns true when a waiting next() took the value", async () => {
+test("regression: push under drop-newest at hwm 0 returns true when a waiting next() took the value", async () => {
   const ch = channel<number>({ highWaterMark: 0, overflow: "drop-newest" });
   try {
     const pending = ch.next();
@@ -50,7 +50,7 @@ test.fails("regression: push under drop-newest at hwm 0 returns true when a wait
 
 // Found by subscribe-scheduler.test.ts: {"values":0,"ending":"end","setup":"async","teardown":"sync","lazy":false,"script":["next"]}
 // (the run timed out). An async setup's exit promise ends up waiting on itself.
-test.fails("regression: stop() during an async setup that resolves to a sync teardown settles", async () => {
+test("regression: stop() during an async setup that resolves to a sync teardown settles", async () => {
   let teardowns = 0;
   const source = subscribe<number>(
     async () => {
@@ -65,7 +65,7 @@ test.fails("regression: stop() during an async setup that resolves to a sync tea
   expect(teardowns).toBe(1);
 });
 
-test.fails("regression: an async setup that ends at once, with a sync teardown: the final next() settles", async () => {
+test("regression: an async setup that ends at once, with a sync teardown: the final next() settles", async () => {
   const source = subscribe<number>(async (sink) => {
     sink.end();
     await Promise.resolve();
@@ -78,7 +78,7 @@ test.fails("regression: an async setup that ends at once, with a sync teardown: 
 // "lazy":false,"script":["next","next","next","next"]} with the source ending before its setup resolved:
 // the first next() settled last (C2). The first final next() waits on the setup's exit promise; later ones
 // wait on the teardown's, which replaced it in #exited and settles first.
-test.fails("regression: next() calls settle in call order when an async setup resolves to an async teardown after end()", async () => {
+test("regression: next() calls settle in call order when an async setup resolves to an async teardown after end()", async () => {
   let finishTeardown: (() => void) | undefined;
   const source = subscribe<number>(async (sink) => {
     sink.end();
@@ -97,7 +97,7 @@ test.fails("regression: next() calls settle in call order when an async setup re
 // Found by subscribe-scheduler.test.ts (same cause as the previous one): {"values":1,"highWaterMark":3,
 // "mode":"push","ending":"end","setup":"async","teardown":"async","lazy":true,"script":["next","next","stop",…]}.
 // stop() resolved while a next() called before it was still pending (C3).
-test.fails("regression: stop() resolves only after every earlier next() settled (async setup, async teardown, end first)", async () => {
+test("regression: stop() resolves only after every earlier next() settled (async setup, async teardown, end first)", async () => {
   let finishTeardown: (() => void) | undefined;
   const source = subscribe<number>(async (sink) => {
     sink.end();
@@ -119,7 +119,7 @@ test.fails("regression: stop() resolves only after every earlier next() settled 
 // #settleReaders (and #finalRead) deliberately put the final `done` behind the teardown; #close then finds no
 // reader to settle, and abort() returns early because the bridge is already Closed. Possibly a deliberate
 // trade-off; kept as a literal C3/C7 violation for the lead to decide.
-test.fails("regression: stop() settles a next() that waits for an async teardown started by end(), at once", async () => {
+test("regression: stop() settles a next() that waits for an async teardown started by end(), at once", async () => {
   let sink: { end(): void } | undefined;
   let finish: (() => void) | undefined;
   const source = subscribe<number>((s) => {
@@ -137,7 +137,7 @@ test.fails("regression: stop() settles a next() that waits for an async teardown
   expect(settledAtOnce).toBe(true);
 });
 
-test.fails("regression: aborting the signal rejects a next() that waits for an async teardown started by end()", async () => {
+test("regression: aborting the signal rejects a next() that waits for an async teardown started by end()", async () => {
   const controller = new AbortController();
   let sink: { end(): void } | undefined;
   let finish: (() => void) | undefined;
@@ -161,4 +161,16 @@ test.fails("regression: aborting the signal rejects a next() that waits for an a
   await pending;
   await source.stop();
   expect(atAbort).toBe("rejected");
+});
+
+// Found by pull-scheduler.test.ts right after a refactor: {"values":0,"highWaterMark":0,"exit":"send-false",
+// "ending":"return","script":["next","next"]}. When the producer's exit settled, the bridge closed (resolving the
+// second reader) before it resolved the first (C2).
+test("regression: pending next() calls settle in call order when a pull producer returns while they wait", async () => {
+  const source = pull<number>(async () => undefined);
+  const order: string[] = [];
+  const first = source.next().then(() => order.push("first"));
+  const second = source.next().then(() => order.push("second"));
+  await Promise.all([first, second]);
+  expect(order).toEqual(["first", "second"]);
 });

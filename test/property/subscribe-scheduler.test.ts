@@ -7,7 +7,6 @@ import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
 import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
-import { knownBugs } from "./known-bugs.js";
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),
@@ -20,11 +19,7 @@ const scenario = fc.record({
   lazy: fc.boolean(),
   script: consumerScript,
 })
-  .map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc))
-  .map((sc) =>
-    // See knownBugs.asyncSetupSyncTeardownHangs (regression examples in regressions.test.ts).
-    knownBugs.asyncSetupSyncTeardownHangs && sc.setup === "async" && sc.teardown === "sync" ? { ...sc, teardown: "async" as const } : sc,
-  );
+  .map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc));
 
 test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
   "subscribe: order, no loss or duplicate, teardown exactly once and awaited by stop, everything settles",
@@ -45,7 +40,6 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       },
       // (an overflow error finishes the stream too: it aborts the source's signal, and tears it down)
       () => !producerEnded && teardowns === 0 && producerSignal?.aborted !== true,
-      knownBugs.finalNextOrderAfterAsyncSetup && sc.setup === "async",
     );
     consumer.it = subscribe<number>(
       (sink) => {
@@ -119,7 +113,6 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       drops: sc.overflow === "drop-oldest" || sc.overflow === "drop-newest",
       ...(sc.overflow === "error" ? { overflowError } : {}),
       ...(throws === undefined ? {} : { stopMayReject: throws, nextMayReject: throws }),
-      skipCallOrder: knownBugs.finalNextOrderAfterAsyncSetup && sc.setup === "async",
     });
     consumer.checkAbort();
     expect(sourceError).toBeUndefined();
