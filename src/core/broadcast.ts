@@ -101,7 +101,6 @@ class Hub<T> implements Broadcast<T> {
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once reading started
   #sourceFinished = false; // the source ended or failed: nothing to return()
   #outcome: { readonly error: unknown } | null | undefined; // how the source finished: null = ended; for late subscribers
-  #reading: Promise<void> | undefined; // the read loop, awaited when closing
   #closing: Promise<void> | undefined; // the source's shutdown, once started
   #onAbort: (() => void) | undefined; // the listener on #signal; removed on close
 
@@ -177,7 +176,7 @@ class Hub<T> implements Broadcast<T> {
       return;
     }
     this.#iterator = iterator;
-    this.#reading = this.#read(iterator).catch((error: unknown) => this.#finish({ error }));
+    void this.#read(iterator).catch((error: unknown) => this.#finish({ error }));
   }
 
   async #read(iterator: AsyncIterator<T>): Promise<void> {
@@ -247,7 +246,8 @@ class Hub<T> implements Broadcast<T> {
       }
     }
     this.#sourceFinished = true;
-    this.#closing = closeAll(open, this.#reading === undefined ? [] : [this.#reading]);
+    // Not the read loop: a source whose next() ignores return() would hang stop(); it pushes nothing more.
+    this.#closing = closeAll(open);
     return this.#closing;
   }
 }

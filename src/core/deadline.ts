@@ -2,7 +2,7 @@ import type { BridgeIterator } from "./bridge-iterator.js";
 import { ErrorCode, InvalidArgumentError, SluiceError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { assertAsyncIterable, closeAll } from "./source.js";
-import { createSubscription } from "./subscribe.js";
+import { createCombinator } from "./combinator.js";
 
 /** The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once, so they are chained. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -50,7 +50,7 @@ export function expiring<T>(
   options: SourceOptions | undefined,
   caller: (...args: never[]) => unknown,
 ): BridgeIterator<T> {
-  return createSubscription<T>(
+  return createCombinator<T>(
     kind,
     (sink) => {
       const iterator = source[Symbol.asyncIterator]();
@@ -110,7 +110,7 @@ export function expiring<T>(
         arm(due - Date.now());
       }
       // The pump never rejects by design; should it ever, the stream fails instead of an unhandled rejection.
-      const pumping = pump().catch((error: unknown) => {
+      void pump().catch((error: unknown) => {
         if (!finished) sink.fail(error);
         finished = true;
       });
@@ -118,9 +118,11 @@ export function expiring<T>(
         finished = true;
         if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
-        return closeAll(sourceDone ? [] : [iterator], [pumping]);
+        // Not the pump: a source whose next() ignores return() would hang stop(); it sends nothing more.
+        return closeAll(sourceDone ? [] : [iterator]);
       };
     },
+    [source],
     options,
     caller,
     { highWaterMark: 0 },

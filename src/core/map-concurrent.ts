@@ -3,7 +3,7 @@ import { AbortError, InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { assertAsyncIterable, assertCount, assertOptions, closeAll } from "./source.js";
-import { createSubscription } from "./subscribe.js";
+import { createCombinator } from "./combinator.js";
 
 /** Options of {@link mapConcurrent}. */
 export interface MapConcurrentOptions extends SourceOptions {
@@ -65,7 +65,7 @@ export function mapConcurrent<T, R>(
   assertCount(concurrency, "concurrency");
   if (typeof ordered !== "boolean") throw new InvalidArgumentError("ordered", "a boolean", ordered);
 
-  return createSubscription<R>(
+  return createCombinator<R>(
     "mapConcurrent",
     (sink) => {
       const iterator = source[Symbol.asyncIterator]();
@@ -170,15 +170,18 @@ export function mapConcurrent<T, R>(
       };
 
       // Neither loop rejects by design; should one ever, the stream fails instead of an unhandled rejection.
-      const loops = [read().catch(fail), emit().catch(fail)];
+      void read().catch(fail);
+      void emit().catch(fail);
       return () => {
         finished = true;
         const signal = sink.signal;
         controller.abort(signal.aborted ? signal.reason : new AbortError("mapConcurrent finished: the call is no longer needed"));
         wake();
-        return closeAll(sourceOutcome === undefined ? [iterator] : [], [...running, ...loops]);
+        // The calls in flight, not the loops: a source whose next() ignores return() would hang stop().
+        return closeAll(sourceOutcome === undefined ? [iterator] : [], running);
       };
     },
+    [source],
     options,
     mapConcurrent,
   );

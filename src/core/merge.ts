@@ -2,7 +2,7 @@ import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { assertAsyncIterable, closeAll, closeIterator } from "./source.js";
-import { createSubscription } from "./subscribe.js";
+import { createCombinator } from "./combinator.js";
 
 /**
  * Fan-in: one iterator over the values of every source, as they arrive.
@@ -32,7 +32,7 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
   }
   const list = [...sources];
   for (const [i, source] of list.entries()) assertAsyncIterable(source, `sources[${i}]`);
-  return createSubscription<T>(
+  return createCombinator<T>(
     "merge",
     (sink) => {
       if (list.length === 0) {
@@ -76,20 +76,22 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
         }
       };
       // A pump never rejects by design; should one ever, the stream fails instead of an unhandled rejection.
-      const pumps = iterators.map((iterator) =>
-        pump(iterator).catch((error: unknown) => {
+      for (const iterator of iterators) {
+        void pump(iterator).catch((error: unknown) => {
           if (finished) return;
           finished = true;
           sink.fail(error);
-        }),
-      );
+        });
+      }
       return () => {
         finished = true;
         const open = [...unfinished];
         unfinished.clear();
-        return closeAll(open, pumps);
+        // Not the pumps: a source whose next() ignores return() would hang stop(); they send nothing more.
+        return closeAll(open);
       };
     },
+    list,
     options,
     merge,
   );
