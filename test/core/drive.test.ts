@@ -63,7 +63,7 @@ function probe(n: number): { iterable: AsyncIterable<number>; stats: { maxInFlig
       next: async () => {
         inFlight += 1;
         stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
-        await null; // faster than the writable, which calls back on setImmediate
+        await Promise.resolve(); // faster than the writable, which calls back on setImmediate
         inFlight -= 1;
         if (i >= n) return { done: true, value: undefined };
         stats.pulled += 1;

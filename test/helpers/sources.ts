@@ -22,7 +22,7 @@ export interface SourcePlan {
 }
 
 export const ticks = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i += 1) await null;
+  for (let i = 0; i < n; i += 1) await Promise.resolve();
 };
 
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
