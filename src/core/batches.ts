@@ -8,6 +8,14 @@ export interface BatchesOptions {
   readonly max?: number;
 }
 
+/** What {@link batches} returns: an async iterator of arrays whose `return()` stops the source. */
+export interface BatchIterator<T> extends AsyncIterableIterator<T[], undefined, undefined> {
+  next(): Promise<IteratorResult<T[], undefined>>;
+  /** Stops the source (its `return()`, called at once) and resolves `{ done: true }` once it finished. */
+  return(): Promise<IteratorResult<T[], undefined>>;
+  [Symbol.asyncIterator](): BatchIterator<T>;
+}
+
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -27,15 +35,15 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value
  * @example
  * for await (const rows of batches(events, { max: 500 })) await db.insertMany(rows);
  */
-export function batches<T>(source: AsyncIterable<T>, options?: BatchesOptions): AsyncIterableIterator<T[], undefined, undefined> {
+export function batches<T>(source: AsyncIterable<T>, options?: BatchesOptions): BatchIterator<T> {
   assertAsyncIterable(source, "source");
   assertOptions(options);
   const max = options?.max ?? Infinity;
   if (!(typeof max === "number" && max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
-  return new BatchIterator(source, max);
+  return new BatchReader(source, max);
 }
 
-class BatchIterator<T> implements AsyncIterableIterator<T[], undefined, undefined> {
+class BatchReader<T> implements BatchIterator<T> {
   readonly #source: AsyncIterable<T>; // opened on the first next()
   readonly #max: number; // the most values per batch
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened

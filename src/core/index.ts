@@ -20,7 +20,7 @@ export type { Broadcast, BroadcastOptions } from "./broadcast.js";
 export { mapConcurrent } from "./map-concurrent.js";
 export type { MapConcurrentOptions } from "./map-concurrent.js";
 export { batches } from "./batches.js";
-export type { BatchesOptions } from "./batches.js";
+export type { BatchIterator, BatchesOptions } from "./batches.js";
 export { deadline } from "./deadline.js";
 export { timeout } from "./timeout.js";
 export { AbortError, ErrorCode, InvalidArgumentError, SluiceError, isAbortError } from "./errors.js";
