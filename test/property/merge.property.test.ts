@@ -1,0 +1,64 @@
+import { fc, test } from "@fast-check/vitest";
+import { expect } from "vitest";
+import { merge } from "../../src/core/index.js";
+import { leakChecked } from "../../src/testing/index.js";
+import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+
+const plan = fc.record({
+  length: fc.nat({ max: 8 }),
+  failAt: fc.option(fc.nat({ max: 9 }), { nil: undefined }),
+  jitter: fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 4 }),
+});
+
+test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ max: 30 }), { nil: undefined }), fc.nat({ max: 3 })], {
+  numRuns: numRuns(),
+  timeout: 5_000,
+})(
+  "any interleaving: per-source order, no loss, no duplicate; one error; every source stopped once",
+  leakChecked(async (s, plans, stopAfter, highWaterMark) => {
+    const boom = new Error("boom");
+    const sources = plans.map((p, i) =>
+      scheduledSource(
+        s,
+        Array.from({ length: p.length }, (_, k) => `${i}:${k}`),
+        { label: `s${i}`, jitter: p.jitter, ...(p.failAt === undefined ? {} : { failAt: p.failAt, error: boom }) },
+      ),
+    );
+    const merged = merge(
+      sources.map((src) => src.it),
+      { highWaterMark },
+    );
+    const seen: string[] = [];
+    let errors = 0;
+    let caught: unknown;
+    const consume = (async () => {
+      try {
+        for await (const v of merged) {
+          seen.push(v);
+          await s.schedule(Promise.resolve(), "consumer");
+          if (stopAfter !== undefined && seen.length > stopAfter) break;
+        }
+      } catch (error) {
+        errors += 1;
+        caught = error;
+      }
+      await merged.return(); // after an error: waits for the other sources to stop
+    })();
+    await s.waitFor(consume);
+
+    const failing = plans.some((p) => p.failAt !== undefined); // at an index, or after its values
+    expect(errors).toBeLessThanOrEqual(1);
+    if (errors === 1) expect(caught).toBe(boom);
+    for (const [i, p] of plans.entries()) {
+      const own = seen.filter((v) => v.startsWith(`${i}:`));
+      const limit = p.failAt === undefined ? p.length : Math.min(p.failAt, p.length);
+      const expected = Array.from({ length: limit }, (_, k) => `${i}:${k}`);
+      expect(isPrefix(own, expected)).toBe(true); // order kept, nothing duplicated or invented
+      if (stopAfter === undefined && !failing) expect(own).toEqual(expected); // nothing lost
+      expect(sources[i]?.stats.exits).toBe(sources[i]?.stats.started); // every started producer has exited
+      expect(sources[i]?.stats.started).toBeLessThanOrEqual(1);
+    }
+    if (stopAfter === undefined && failing) expect(errors).toBe(1);
+    expect(new Set(seen).size).toBe(seen.length);
+  }),
+);
