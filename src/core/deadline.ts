@@ -1,7 +1,7 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import { ErrorCode, InvalidArgumentError, SluiceError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
-import { assertAsyncIterable, closeAll } from "./source.js";
+import { assertAsyncIterable, closeAll, forward, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /** The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once, so they are chained. */
@@ -56,6 +56,7 @@ export function expiring<T>(
       const iterator = source[Symbol.asyncIterator]();
       const due = dueAt();
       let finished = false; // ended, failed, expired or stopped: the pump stops
+      const waits = waitsForRoom(options); // a drop policy never holds the pump back
       let sourceDone = false; // the source ended or failed: nothing to return()
       let timer: ReturnType<typeof setTimeout> | undefined; // the pending timer; cleared on every exit
 
@@ -97,7 +98,8 @@ export function expiring<T>(
             sink.end();
             return;
           }
-          if (!(await sink.send(result.value)) || finished) return;
+          const go = forward(sink, result.value, waits);
+          if ((go !== true && !(await go)) || finished) return;
         }
       };
 

@@ -2,7 +2,7 @@ import type { BridgeIterator } from "./bridge-iterator.js";
 import { AbortError, InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { RingBuffer } from "./ring-buffer.js";
-import { assertAsyncIterable, assertCount, assertOptions, closeAll } from "./source.js";
+import { assertAsyncIterable, assertCount, assertOptions, closeAll, forward, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /** Options of {@link mapConcurrent}. */
@@ -75,6 +75,7 @@ export function mapConcurrent<T, R>(
       let held = 0; // calls started whose result has not been accepted by the sink yet (<= concurrency)
       let sourceOutcome: { readonly error: unknown } | null | undefined; // undefined: still reading; null: ended
       let finished = false; // ended, failed or stopped: no more reads, calls or sink operations
+      const waits = waitsForRoom(options); // a drop policy never holds the results back
       let wakeReader: (() => void) | undefined; // resolves the reader's wait for a free slot
       let wakeEmitter: (() => void) | undefined; // resolves the emitter's wait for a settled call
 
@@ -160,12 +161,13 @@ export function mapConcurrent<T, R>(
           }
           output.shift();
           if (call.state === CallState.Rejected) return fail(call.error);
-          const accepted = await sink.send(call.result as R);
+          const go = forward(sink, call.result as R, waits);
+          const accepted = go === true || (await go);
           held -= 1;
           const reader = wakeReader;
           wakeReader = undefined;
           reader?.();
-          if (!accepted) return; // the consumer stopped
+          if (!accepted || finished) return; // the consumer stopped, or the stream is over
         }
       };
 

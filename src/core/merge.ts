@@ -1,14 +1,14 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
-import { assertAsyncIterable, closeAll, closeIterator } from "./source.js";
+import { assertAsyncIterable, closeAll, closeIterator, forward, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /**
  * Fan-in: one iterator over the values of every source, as they arrive.
  *
  * Each source is read by its own pump, one `next()` in flight at a time, and its values keep their
- * order; values of different sources interleave in arrival order. A pump waits (`send`) while the
+ * order; values of different sources interleave in arrival order. A pump waits while the
  * merged buffer is full, so at most `highWaterMark + sources.length` values are held. The merged
  * stream ends once every source has ended. The first source error stops the other sources and is
  * delivered once, after the values already buffered; later errors are dropped.
@@ -49,6 +49,7 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
       }
       const unfinished = new Set(iterators); // sources not yet done, failed or stopped: the ones teardown returns
       let finished = false; // the merged stream is over (ended, failed or stopped): pumps stop sending
+      const waits = waitsForRoom(options); // a drop policy never holds a pump back
 
       const pump = async (iterator: AsyncIterator<T>): Promise<void> => {
         for (;;) {
@@ -71,8 +72,8 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
             }
             return;
           }
-          if (!(await sink.send(result.value))) return; // the consumer stopped
-          if (finished) return;
+          const go = forward(sink, result.value, waits);
+          if ((go !== true && !(await go)) || finished) return; // the consumer stopped, or the stream is over
         }
       };
       // A pump never rejects by design; should one ever, the stream fails instead of an unhandled rejection.

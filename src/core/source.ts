@@ -2,6 +2,8 @@
  * Helpers shared by the combinators for the async iterables they read from. @internal
  */
 import { InvalidArgumentError } from "./errors.js";
+import type { SourceOptions } from "./options.js";
+import type { Sink } from "./sink.js";
 
 /** True for anything with a `[Symbol.asyncIterator]` method. @internal */
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -61,4 +63,24 @@ export function assertOptions(value: unknown): void {
   if (value !== undefined && (value === null || typeof value !== "object")) {
     throw new InvalidArgumentError("options", "an object", value);
   }
+}
+
+/** True when the bridge's overflow policy is "wait": its pumps must wait for room. @internal */
+export function waitsForRoom(options: SourceOptions | undefined): boolean {
+  return (options?.overflow ?? "wait") === "wait";
+}
+
+/**
+ * Hands `value` to a combinator's own bridge, with backpressure: `true` (at once, no promise) to go
+ * on, or a promise of whether to go on once there is room (`false`: the bridge takes nothing more).
+ *
+ * Not `sink.send()`: under a drop policy it resolves `false` for a dropped value, which a pump would
+ * take for "the consumer stopped" and stop reading, hanging the stream. Here a dropped value is just
+ * dropped; the caller learns that the consumer stopped from its own teardown flag.
+ * Never call it after the bridge's own `end()`/`fail()` (push would throw).
+ * @internal
+ */
+export function forward<T>(sink: Sink<T>, value: T, waits: boolean): true | Promise<boolean> {
+  if (sink.push(value) || !waits) return true;
+  return sink.ready();
 }

@@ -153,6 +153,17 @@ describe("mapConcurrent", () => {
     expect(s.stats.teardowns).toBe(1);
   });
 
+  test("regression: a drop policy with a slow consumer drops results and still ends", async () => {
+    const s = source(range(10));
+    const got: number[] = [];
+    for await (const v of mapConcurrent(s.it, (v: number) => v, { highWaterMark: 1, overflow: "drop-oldest", concurrency: 2 })) {
+      got.push(v);
+      await turn();
+    }
+    expect(got.length).toBeLessThan(10);
+    expect(got.at(-1)).toBe(9); // drop-oldest keeps the latest
+  });
+
   test("validates its arguments", () => {
     const empty = (async function* () {})();
     expect(() => mapConcurrent(empty, "x" as never)).toThrow("Expected `fn` to be a function");

@@ -96,6 +96,15 @@ describe("timeout", () => {
   });
 });
 
+test("regression: timeout with a drop policy and a slow consumer still ends", async () => {
+  const got: number[] = [];
+  for await (const v of timeout(source([1, 2, 3, 4, 5, 6]).it, 60_000, { highWaterMark: 1, overflow: "drop-newest" })) {
+    got.push(v);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(got[0]).toBe(1);
+});
+
 describe("deadline", () => {
   test("fails at the given time", async () => {
     fake();

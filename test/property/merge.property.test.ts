@@ -31,6 +31,7 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
     const seen: string[] = [];
     let errors = 0;
     let caught: unknown;
+    const stopErrors: unknown[] = [];
     const consume = (async () => {
       try {
         for await (const v of merged) {
@@ -42,7 +43,9 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
         errors += 1;
         caught = error;
       }
-      await merged.return(); // after an error: waits for the other sources to stop
+      // After an error: waits for the other sources to stop. A source whose producer throws while being
+      // stopped makes stop() reject with that error (C9: teardown errors reach the caller of stop()).
+      await merged.return().catch((error: unknown) => void stopErrors.push(error));
     })();
     await s.waitFor(consume);
 
@@ -59,6 +62,11 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
       expect(sources[i]?.stats.started).toBeLessThanOrEqual(1);
     }
     if (stopAfter === undefined && failing) expect(errors).toBe(1);
+    for (const error of stopErrors) {
+      const each = error instanceof AggregateError ? (error.errors as unknown[]) : [error];
+      for (const e of each) expect(e).toBe(boom);
+    }
+    if (!failing) expect(stopErrors).toEqual([]);
     expect(new Set(seen).size).toBe(seen.length);
   }),
 );
