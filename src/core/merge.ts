@@ -1,4 +1,4 @@
-import type { BridgeIterator } from "./bridge-iterator.js";
+import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { assertAsyncIterable, closeAll, closeIterator, forward, waitsForRoom } from "./source.js";
@@ -8,8 +8,10 @@ import { createCombinator } from "./combinator.js";
  * Fan-in: one iterator over the values of every source, as they arrive.
  *
  * Each source is read by its own pump, one `next()` in flight at a time, and its values keep their
- * order; values of different sources interleave in arrival order. A pump waits while the
- * merged buffer is full, so at most `highWaterMark + sources.length` values are held. The merged
+ * order; values of different sources interleave in arrival order. A pump waits while the merged
+ * buffer is full. A source that is a sluice bridge is read with `nextBatch()`, up to `highWaterMark`
+ * values at a time (at most 256), so at most `highWaterMark` values are buffered plus, per source, one
+ * batch on its way (one value for other async iterables). The merged
  * stream ends once every source has ended. The first source error stops the other sources and is
  * delivered once, after the values already buffered; later errors are dropped.
  *
@@ -51,11 +53,15 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
       let finished = false; // the merged stream is over (ended, failed or stopped): pumps stop sending
       const waits = waitsForRoom(options); // a drop policy never holds a pump back
 
+      // A sluice bridge is read a batch at a time (one promise per batch, not per value), at most this many.
+      const batchSize = Math.max(1, Math.min(options?.highWaterMark ?? 16, 256));
+
       const pump = async (iterator: AsyncIterator<T>): Promise<void> => {
+        const bridge = iterator instanceof BridgeHandle ? (iterator as BridgeHandle<T>) : undefined;
         for (;;) {
-          let result: IteratorResult<T>;
+          let result: IteratorResult<T | T[]>;
           try {
-            result = await iterator.next();
+            result = await (bridge === undefined ? iterator.next() : bridge.nextBatch(batchSize));
           } catch (error) {
             unfinished.delete(iterator);
             if (finished) return;
@@ -72,8 +78,15 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
             }
             return;
           }
-          const go = forward(sink, result.value, waits);
-          if ((go !== true && !(await go)) || finished) return; // the consumer stopped, or the stream is over
+          if (bridge === undefined) {
+            const go = forward(sink, result.value as T, waits);
+            if ((go !== true && !(await go)) || finished) return; // the consumer stopped, or the stream is over
+            continue;
+          }
+          for (const value of result.value as T[]) {
+            const go = forward(sink, value, waits);
+            if ((go !== true && !(await go)) || finished) return;
+          }
         }
       };
       // A pump never rejects by design; should one ever, the stream fails instead of an unhandled rejection.
