@@ -2,13 +2,22 @@ import { BridgeHandle } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
 import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 
-/** Options of {@link batches}. */
+/**
+ * Options of {@link batches}.
+ * @example
+ * batches(events, { max: 500 });
+ */
 export interface BatchesOptions {
   /** The most values in one batch. @default Infinity */
   readonly max?: number;
 }
 
-/** What {@link batches} returns: an async iterator of arrays whose `return()` stops the source. */
+/**
+ * What {@link batches} returns: an async iterator of arrays whose `return()` stops the source.
+ * @example
+ * const reader = batches(events);
+ * try { const first = await reader.next(); } finally { await reader.return(); }
+ */
 export interface BatchIterator<T> extends AsyncIterableIterator<T[], undefined, undefined> {
   next(): Promise<IteratorResult<T[], undefined>>;
   /** Stops the source (its `return()`, called at once) and resolves `{ done: true }` once it finished. */

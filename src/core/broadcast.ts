@@ -5,7 +5,11 @@ import { assertAsyncIterable, assertCount, assertOptions, closeAll } from "./sou
 import type { Sink } from "./sink.js";
 import { createSubscription } from "./subscribe.js";
 
-/** Options of {@link broadcast}. */
+/**
+ * Options of {@link broadcast}.
+ * @example
+ * const hub = broadcast(prices, { consumers: 2, highWaterMark: 64, name: "prices" });
+ */
 export interface BroadcastOptions {
   /**
    * How many consumers must have subscribed before the source is read. Consumers that subscribe in the
@@ -25,7 +29,13 @@ export interface BroadcastOptions {
   readonly name?: string;
 }
 
-/** A fan-out of one source: every consumer sees every value read after it subscribed. */
+/**
+ * A fan-out of one source: every consumer sees every value read after it subscribed.
+ * @example
+ * const hub = broadcast(source);
+ * const a = hub.subscribe();
+ * const b = hub.subscribe({ highWaterMark: 1, overflow: "drop-oldest" }); // never slows `a` down
+ */
 export interface Broadcast<T> {
   /**
    * Adds a consumer: a bridge that receives every value read from the source from now on. Stopping it

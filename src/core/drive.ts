@@ -4,6 +4,14 @@ import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 /**
  * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
  * a sluice `channel`… adapted in a few lines.
+ * @example
+ * // A sluice channel: push, and ready() as the drain (it resolves false once the channel's reader stopped).
+ * const into: DriveSink<Row> = {
+ *   write: ch.push,
+ *   waitForDrain: async () => { if (!(await ch.ready())) throw new Error("reader stopped"); },
+ *   end: ch.end,
+ *   fail: ch.fail,
+ * };
  */
 export interface DriveSink<T> {
   /**
@@ -27,7 +35,11 @@ export interface DriveSink<T> {
   fail?(error: unknown): unknown;
 }
 
-/** Options of {@link drive}. */
+/**
+ * Options of {@link drive}.
+ * @example
+ * await drive(rows, sink, { signal: AbortSignal.timeout(5_000) });
+ */
 export interface DriveOptions {
   /**
    * Aborting it stops the source (`return()`), fails the sink with an `AbortError` whose `cause` is the

@@ -5,7 +5,11 @@ import { RingBuffer } from "./ring-buffer.js";
 import { assertAsyncIterable, assertCount, assertOptions, closeAll, forward, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
-/** Options of {@link mapConcurrent}. */
+/**
+ * Options of {@link mapConcurrent}.
+ * @example
+ * mapConcurrent(jobs, run, { concurrency: 4, ordered: false, highWaterMark: 8 });
+ */
 export interface MapConcurrentOptions extends SourceOptions {
   /**
    * The most `fn` calls in flight at once. In ordered mode, results that wait for an earlier one count
