@@ -112,7 +112,7 @@ class Hub<T> implements Broadcast<T> {
   #sourceFinished = false; // the source ended or failed: nothing to return()
   #outcome: { readonly error: unknown } | null | undefined; // how the source finished: null = ended; for late subscribers
   #closing: Promise<void> | undefined; // the source's shutdown, once started
-  #onAbort: (() => void) | undefined; // the listener on #signal; removed on close
+  #onAbort: (() => void) | undefined; // the listener on #signal; removed once the source finished or was stopped
 
   constructor(source: AsyncIterable<T>, threshold: number, highWaterMark: number, signal: AbortSignal | undefined, name: string) {
     this.#source = source;
@@ -223,6 +223,7 @@ class Hub<T> implements Broadcast<T> {
     if (this.#phase === Phase.Closed) return;
     this.#outcome = outcome;
     this.#phase = Phase.Closed;
+    this.#forgetSignal();
     const consumers = [...this.#attached];
     this.#attached.clear();
     for (const { sink } of consumers) {
@@ -237,14 +238,18 @@ class Hub<T> implements Broadcast<T> {
     return this.#close();
   }
 
+  /** Removes the abort listener: a long-lived signal must not keep a finished broadcast alive. */
+  #forgetSignal(): void {
+    if (this.#onAbort === undefined) return;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = undefined;
+  }
+
   /** Stops reading and the source, once; resolves when the source's return() and the read loop finished. */
   #close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#phase = Phase.Closed;
-    if (this.#onAbort !== undefined) {
-      this.#signal?.removeEventListener("abort", this.#onAbort);
-      this.#onAbort = undefined;
-    }
+    this.#forgetSignal();
     const iterator = this.#iterator;
     const open = iterator === undefined || this.#sourceFinished ? [] : [iterator];
     if (iterator === undefined && !this.#sourceFinished) {

@@ -141,6 +141,21 @@ describe("broadcast", () => {
     expect(s.stats.teardowns).toBe(1);
   });
 
+  test("no abort listener is left on the signal once the source ended", async () => {
+    const controller = new AbortController();
+    const added: unknown[] = [];
+    const removed: unknown[] = [];
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type: string, fn: () => void, opts?: AddEventListenerOptions) => (added.push(fn), add(type, fn, opts))) as typeof signal.addEventListener;
+    signal.removeEventListener = ((type: string, fn: () => void) => (removed.push(fn), remove(type, fn))) as typeof signal.removeEventListener;
+    const hub = broadcast(source(range(3)).it, { signal });
+    expect((await collect(hub.subscribe())).values).toEqual(range(3));
+    expect(added.length).toBeGreaterThan(0);
+    for (const fn of added) expect(removed).toContain(fn);
+  });
+
   test("a consumer with a drop policy never holds the source back", async () => {
     const s = source(range(50));
     const hub = broadcast(s.it);
