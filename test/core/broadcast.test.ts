@@ -148,7 +148,7 @@ describe("broadcast", () => {
     const signal = controller.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((type: string, fn: () => void, opts?: AddEventListenerOptions) => (added.push(fn), add(type, fn, opts))) as typeof signal.addEventListener;
+    signal.addEventListener = ((type: string, fn: () => void, opts?: { once?: boolean }) => (added.push(fn), add(type, fn, opts))) as typeof signal.addEventListener;
     signal.removeEventListener = ((type: string, fn: () => void) => (removed.push(fn), remove(type, fn))) as typeof signal.removeEventListener;
     const hub = broadcast(source(range(3)).it, { signal });
     expect((await collect(hub.subscribe())).values).toEqual(range(3));
