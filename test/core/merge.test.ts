@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { AbortError, InvalidArgumentError, channel, merge, openBridges } from "../../src/core/index.js";
+import { AbortError, InvalidArgumentError, channel, merge, openBridges, pull } from "../../src/core/index.js";
 import { collect, source, ticks, turn } from "../helpers/sources.js";
 
 describe("merge", () => {
@@ -152,6 +152,23 @@ describe("merge", () => {
     }
     expect(got.length).toBeLessThan(10);
     expect(got).toEqual([...got].sort((a, b) => a - b));
+  });
+
+  test("regression (found by the property test): a source that throws while being stopped makes stop() reject with its error", async () => {
+    const first = new Error("first");
+    const late = new Error("late");
+    const failing = pull<number>(async () => {
+      throw first;
+    });
+    const throwsWhenStopped = pull<number>(async (send, signal) => {
+      await send(1);
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      throw late; // a real error, not the abort reason: it reaches the caller of stop() (C9)
+    });
+    const merged = merge([throwsWhenStopped, failing]);
+    const { error } = await collect(merged);
+    expect(error).toBe(first);
+    await expect(merged.return()).rejects.toBe(late);
   });
 
   test("validates its arguments", () => {
