@@ -70,3 +70,34 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
     expect(new Set(seen).size).toBe(seen.length);
   }),
 );
+
+test.prop([fc.scheduler(), fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.nat({ max: 8 })], {
+  numRuns: numRuns(),
+  timeout: 5_000,
+})(
+  "concurrent next() calls and a stop at any moment: every call settles once, in call order, nothing duplicated",
+  leakChecked(async (s, lengths, calls, stopAfterSteps) => {
+    const sources = lengths.map((length, i) => scheduledSource(s, Array.from({ length }, (_, k) => `${i}:${k}`), { label: `s${i}` }));
+    const merged = merge(sources.map((src) => src.it));
+    const settled: number[] = [];
+    const results: Array<IteratorResult<string>> = [];
+    const pending = Array.from({ length: calls }, (_, i) =>
+      merged.next().then((r) => {
+        settled.push(i);
+        results[i] = r;
+      }),
+    );
+    const stopping = (async () => {
+      for (let i = 0; i < stopAfterSteps; i += 1) await s.schedule(Promise.resolve(), "before stop");
+      await merged.return();
+    })();
+    await s.waitFor(Promise.all([...pending, stopping]));
+
+    expect(settled).toEqual(Array.from({ length: calls }, (_, i) => i)); // call order
+    const values = results.filter((r) => r.done !== true).map((r) => r.value as string);
+    expect(new Set(values).size).toBe(values.length);
+    const firstDone = results.findIndex((r) => r.done === true);
+    if (firstDone !== -1) expect(results.slice(firstDone).every((r) => r.done === true)).toBe(true); // done is final
+    for (const src of sources) expect(src.stats.exits).toBe(src.stats.started);
+  }),
+);
