@@ -56,6 +56,25 @@ const cases: Case[] = [
     },
   },
   {
+    name: `merge of ${SOURCES} pre-filled channels, highWaterMark 256`,
+    setup: () => {
+      const sources = Array.from({ length: SOURCES }, (_, i) => filled(TOTAL / SOURCES, i * (TOTAL / SOURCES)));
+      return async () => {
+        let n = 0;
+        for await (const _ of merge(sources, { highWaterMark: 256 })) n += 1;
+        return n;
+      };
+    },
+  },
+  {
+    name: `merge of ${SOURCES} async function* + for await`,
+    setup: () => async () => {
+      let n = 0;
+      for await (const _ of merge(Array.from({ length: SOURCES }, () => generator(TOTAL / SOURCES)))) n += 1;
+      return n;
+    },
+  },
+  {
     name: `merge of ${SOURCES} pre-filled channels + batches()`,
     setup: () => {
       const sources = Array.from({ length: SOURCES }, (_, i) => filled(TOTAL / SOURCES, i * (TOTAL / SOURCES)));

@@ -61,6 +61,24 @@ describe("timeout", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  test("with lazy: false the clock starts at once; stop before any next() clears it", async () => {
+    fake();
+    const s = source([1], { endless: true });
+    const limited = timeout(s.it, 50, { lazy: false });
+    expect(vi.getTimerCount()).toBe(1);
+    await limited.return();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(s.stats.teardowns).toBe(1);
+  });
+
+  test("stop before the first next(): no timer, and a bridge source is finished without starting", async () => {
+    fake();
+    const s = source([1]);
+    await timeout(s.it, 50).return();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(s.stats.sent).toBe(0);
+  });
+
   test("Infinity sets no timer", async () => {
     fake();
     const limited = timeout(source([1], { endless: true }).it, Infinity);
