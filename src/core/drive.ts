@@ -108,7 +108,7 @@ class Driver<T> {
   readonly #source: AsyncIterable<T>; // iterated once, by run()
   readonly #sink: DriveSink<T>; // receives values, then end() or fail()
   readonly #signal: AbortSignal | undefined; // the caller's signal, listened to during run()
-  readonly #controller = new AbortController(); // handed to waitForDrain; aborted when run() exits, however it exits
+  readonly #controller = new AbortController(); // handed to waitForDrain; aborted on abort, and when run() exits however it exits
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened
   #stopping: Promise<unknown> | undefined; // the source's return(), once called; awaited before settling
   #aborted: AbortError | undefined; // set when the caller's signal aborted
@@ -125,6 +125,7 @@ class Driver<T> {
     const onAbort = (): void => {
       const error = new AbortError("drive() was aborted", { cause: signal?.reason });
       this.#aborted = error;
+      this.#controller.abort(error); // a drain wait in progress can detach its listeners now
       this.#stopSource();
       this.#interrupt?.(error);
     };
