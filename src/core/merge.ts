@@ -9,9 +9,10 @@ import { createCombinator } from "./combinator.js";
  *
  * Each source is read by its own pump, one `next()` in flight at a time, and its values keep their
  * order; values of different sources interleave in arrival order. A pump waits while the merged
- * buffer is full. A source that is a sluice bridge is read with `nextBatch()`, up to `highWaterMark`
- * values at a time (at most 256), so at most `highWaterMark` values are buffered plus, per source, one
- * batch on its way (one value for other async iterables). The merged
+ * buffer is full, so it holds at most `highWaterMark + sources.length - 1` values. A source that is a
+ * sluice bridge is read with `nextBatch()`, up to `highWaterMark` values at a time (at most 256): the
+ * rest of such a batch waits in its pump, so memory stays bounded by about
+ * `highWaterMark × (sources.length + 1)` values. The merged
  * stream ends once every source has ended. The first source error stops the other sources and is
  * delivered once, after the values already buffered; later errors are dropped.
  *
