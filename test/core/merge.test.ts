@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { AbortError, InvalidArgumentError, channel, merge, openBridges, pull } from "../../src/core/index.js";
+import { AbortError, InvalidArgumentError, channel, merge, openBridges, pull, subscribe } from "../../src/core/index.js";
 import { collect, source, ticks, turn } from "../helpers/sources.js";
 
 describe("merge", () => {
@@ -49,6 +49,25 @@ describe("merge", () => {
     expect(await pending).toEqual({ done: true, value: undefined });
     await merged.return(); // idempotent
     for (const s of sources) expect(s.stats.teardowns).toBe(1);
+  });
+
+  test("sources are stopped concurrently: every return() starts before any has to finish", async () => {
+    let started = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const sources = [0, 1, 2].map(() =>
+      subscribe<number>(() => async () => {
+        started += 1;
+        if (started === 3) openGate();
+        await gate; // a sequential stop would wait here forever
+      }),
+    );
+    const merged = merge(sources);
+    const pending = merged.next();
+    await turn();
+    await merged.return();
+    expect(started).toBe(3);
+    expect(await pending).toEqual({ done: true, value: undefined });
   });
 
   test("break in for await stops every source", async () => {
