@@ -5,7 +5,7 @@ import { channel, pull } from "../../src/core/index.js";
 import { collect } from "../helpers/sources.js";
 
 test(
-  "core: send() under a drop policy resolves false while the consumer still reads (DESIGN.md: false only once it stopped)",
+  "regression: send() under a drop policy resolves true while the consumer still reads (false only once it stopped)",
   async () => {
     const ch = channel<number>({ highWaterMark: 1, overflow: "drop-newest" });
     try {
@@ -19,7 +19,7 @@ test(
 );
 
 test(
-  "core: hence a pull producer following the documented `if (!(await send(v))) return` ends the stream early under a drop policy",
+  "regression: a pull producer written `if (!(await send(v))) return` does not end early under a drop policy",
   async () => {
     // With a slow consumer the buffer fills, send() resolves false, and the producer returns after the
     // first value: the stream ends with 1 of 5 values although the consumer never stopped (a drop policy
