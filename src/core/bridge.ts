@@ -70,6 +70,8 @@ export class BridgeCore<T> implements Tracked {
   #phase: Phase = Phase.Idle;
   readonly #highWaterMark: number;
   readonly #overflow: Overflow;
+  readonly #resumeAt: number; // a waiting sender resumes once its value is this close to the head: ceil(highWaterMark / 2)
+  readonly #readyAt: number; // a waiting ready() resolves once at most this many values are buffered: floor(highWaterMark / 2)
   #buffer = new RingBuffer<T>(); // values pushed and not taken, in push order; includes the values of waiting senders
   #taken = 0; // how many values have left the buffer: the sequence number of its head
   readonly #readers = new RingBuffer<Reader<T>>(); // consumers waiting in next(); only ever non-empty while the buffer is empty
@@ -93,6 +95,8 @@ export class BridgeCore<T> implements Tracked {
     this.kind = kind;
     this.#highWaterMark = options.highWaterMark;
     this.#overflow = options.overflow;
+    this.#resumeAt = Math.ceil(options.highWaterMark / 2);
+    this.#readyAt = Math.floor(options.highWaterMark / 2);
     const signal = options.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -462,10 +466,15 @@ export class BridgeCore<T> implements Tracked {
 
   /** A value left the buffer: release senders now within highWaterMark, and ready() waiters if there is room. */
   #releaseWaiting(): void {
-    const limit = this.#taken + this.#highWaterMark;
+    // Hysteresis, like a Writable's 'drain': a producer that had to wait resumes once the buffer is down to
+    // half of highWaterMark, and then refills it in one go, instead of being woken for every value taken.
+    const limit = this.#taken + this.#resumeAt;
     const senders = this.#senders;
     while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
-    if (this.#readyWaiters.length !== 0 && this.#hasRoom()) this.#releaseReady(true);
+    const buffered = this.#buffer.length;
+    if (this.#readyWaiters.length !== 0 && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
+      this.#releaseReady(true);
+    }
   }
 
   #releaseReady(ready: boolean): void {

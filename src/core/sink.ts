@@ -14,15 +14,20 @@ export interface Sink<T> {
    */
   readonly push: (value: T) => boolean;
   /**
-   * Offers a value and waits for room: resolves `true` once the value is within highWaterMark (at
-   * `highWaterMark: 0`, once a consumer has taken it), `false` once the consumer stopped — so
+   * Offers a value and waits for room: resolves `true` at once while the value is within highWaterMark;
+   * otherwise, once the consumer has drained the buffer to half of it (at `highWaterMark: 0`, once a
+   * consumer has taken the value), so a waiting producer refills in a burst; `false` once the consumer stopped — so
    * `if (!(await send(v))) return` is the whole producer loop. Under a drop policy it resolves at once,
    * `true` even when the policy dropped a value (use `push` to learn about drops); under
    * `overflow: "error"`, `false` when this value overflowed and failed the stream.
    * Rejects with `ERR_SLUICE_PUSH_AFTER_END` after your own `end()` or `fail()`.
    */
   readonly send: (value: T) => Promise<boolean>;
-  /** Resolves `true` when a `push` would be within highWaterMark, `false` once the stream is finished. */
+  /**
+   * Resolves `true` at once while a `push` would be within highWaterMark; otherwise once the buffer has
+   * drained to half of it (like a `Writable`'s `'drain'`), or a consumer waits in `next()`. `false` once
+   * the stream is finished.
+   */
   readonly ready: () => Promise<boolean>;
   /** Ends the stream: the consumer gets the buffered values, then `done`. Idempotent. */
   readonly end: () => void;

@@ -393,6 +393,23 @@ describe("C6 backpressure", () => {
     expect(maxBuffered).toBe(highWaterMark); // reached, never exceeded
   });
 
+  test("C6: a producer that had to wait resumes when the buffer is down to half of highWaterMark (hysteresis)", async () => {
+    const ch = channel<number>({ highWaterMark: 4 });
+    for (let i = 0; i < 4; i += 1) ch.push(i);
+    let ready = false;
+    void ch.ready().then(() => (ready = true));
+    let sent = false;
+    void ch.send(4).then(() => (sent = true));
+    await ch.next(); // 1, 2, 3 and the waiting sender's 4 buffered
+    await ch.next(); // 2, 3, 4: still above half
+    await flush();
+    expect([ready, sent]).toEqual([false, false]);
+    await ch.next(); // 3, 4: down to half of highWaterMark
+    await flush();
+    expect([ready, sent]).toEqual([true, true]);
+    await ch.return();
+  });
+
   test("C6: at highWaterMark 0, send() resolves only when a consumer has taken the value (rendezvous)", async () => {
     const ch = channel<string>({ highWaterMark: 0 });
     let resolved = false;

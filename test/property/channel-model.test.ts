@@ -70,10 +70,11 @@ class RefBridge {
     this.outcomes.set(reader.id, reader.batch ? `v:${JSON.stringify(values)}` : `v:${values[0]}`);
   }
 
+  /** A waiting sender resumes once its value is among the first ceil(hwm / 2) buffered (or taken): hysteresis. */
   #releaseSenders(): void {
     this.senders = this.senders.filter(({ id, value }) => {
       const index = this.buffer.indexOf(value);
-      if (index !== -1 && index >= this.hwm) return true;
+      if (index !== -1 && index >= Math.ceil(this.hwm / 2)) return true;
       this.outcomes.set(id, "true");
       return false;
     });
@@ -90,6 +91,11 @@ class RefBridge {
 
   #hasRoom(): boolean {
     return this.buffer.length < this.hwm || this.readers.length !== 0;
+  }
+
+  /** A waiting ready() resolves once there is room and the buffer is down to floor(hwm / 2): hysteresis. */
+  #hasRoomForWaiters(): boolean {
+    return (this.#hasRoom() && this.buffer.length <= Math.floor(this.hwm / 2)) || this.readers.length !== 0;
   }
 
   /** The producer finished (end, fail, overflow error): deliver what is buffered, then the outcome. */
@@ -183,7 +189,7 @@ class RefBridge {
       const values = this.buffer.splice(0, batch ? max : 1);
       this.#deliver({ id, batch }, values);
       this.#releaseSenders();
-      if (this.#hasRoom()) this.#releaseReady(true);
+      if (this.#hasRoomForWaiters()) this.#releaseReady(true);
       if (this.buffer.length === 0 && this.phase === "ending" && this.failure === undefined) this.phase = "closed";
       return;
     }

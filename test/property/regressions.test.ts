@@ -174,3 +174,22 @@ test("regression: pending next() calls settle in call order when a pull producer
   await Promise.all([first, second]);
   expect(order).toEqual(["first", "second"]);
 });
+
+// Found by channel-model.test.ts when ready() gained hysteresis: {"kind":"subscribe","hwm":0,"sendOnly":true},
+// ready, send, nextBatch(1), ready. At highWaterMark 0 an empty buffer is "at half", so a waiting ready() resolved
+// with no consumer waiting, which breaks the rendezvous.
+test("regression: at highWaterMark 0 a waiting ready() resolves only when a consumer waits, not when the buffer empties", async () => {
+  const ch = channel<number>({ highWaterMark: 0 });
+  let ready = false;
+  const waiting = ch.ready().then((r) => (ready = r));
+  const sent = ch.send(1);
+  expect(await ch.nextBatch(1)).toEqual({ value: [1], done: false });
+  expect(await sent).toBe(true);
+  await within(Promise.resolve(), 10);
+  expect(ready).toBe(false);
+  const next = ch.next(); // now a consumer waits: there is room
+  await waiting;
+  expect(ready).toBe(true);
+  ch.end();
+  expect(await next).toEqual({ value: undefined, done: true });
+});
