@@ -1,0 +1,47 @@
+import { EventEmitter } from "node:events";
+import type { Deadline, Metadata, ServerUnaryCall } from "@grpc/grpc-js";
+import type { ServerCallPort } from "./server-call-port.js";
+import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
+import type { AuthContext, MetricsRecorder } from "./server-surface.js";
+
+/** What a unary handler receives in-process: grpc-js's `ServerUnaryCall` (an EventEmitter). */
+class InProcessServerUnaryCall<Req, Res> extends EventEmitter implements ServerUnaryCall<Req, Res> {
+  /** The call's transport; outlives the handler only as long as the caller keeps the call. */
+  readonly #port: ServerCallPort;
+  /** Set (with a `'cancelled'` event) when the call is over, including after success (grpc-js >= 1.10). */
+  cancelled = false;
+  /** A copy of the request metadata. */
+  readonly metadata: Metadata;
+  request: Req;
+
+  constructor(port: ServerCallPort, metadata: Metadata, request: Req) {
+    super();
+    this.#port = port;
+    this.metadata = metadata;
+    this.request = request;
+  }
+
+  getPeer(): string {
+    return this.#port.getPeer();
+  }
+  sendMetadata(responseMetadata: Metadata): void {
+    this.#port.sendMetadata(responseMetadata);
+  }
+  getDeadline(): Deadline {
+    return this.#port.getDeadline();
+  }
+  getPath(): string {
+    return this.#port.path;
+  }
+  getHost(): string {
+    return this.#port.getHost();
+  }
+  getAuthContext(): AuthContext {
+    return emptyAuthContext;
+  }
+  getMetricsRecorder(): MetricsRecorder {
+    return createNoopMetricsRecorder();
+  }
+}
+
+export { InProcessServerUnaryCall };
