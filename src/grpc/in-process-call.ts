@@ -2,6 +2,7 @@ import type { EventEmitter } from "node:events";
 import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
 import type { MessageCodec } from "./message-modes.js";
+import { wireMetadata } from "./wire-metadata.js";
 import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
 
 /** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
@@ -136,7 +137,7 @@ class InProcessCall implements InterceptingCallInterface {
       onReceiveMessage: (message: unknown) => listener?.onReceiveMessage?.(message),
       onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
     };
-    this.#requestMetadata = metadata.clone();
+    this.#requestMetadata = wireMetadata(metadata);
     this.#runDeadlineTimer();
     // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
     if (!this.#route.responseStream) this.#clientReadPending = true;
@@ -210,7 +211,7 @@ class InProcessCall implements InterceptingCallInterface {
       sendMetadata: (metadata) => {
         if (this.#serverFinished || this.#headersSent) return;
         this.#headersSent = true;
-        this.#pendingHeaders = metadata.clone();
+        this.#pendingHeaders = wireMetadata(metadata);
         this.#scheduleClientFlush();
       },
       sendMessage: (message, written) => {
@@ -226,7 +227,7 @@ class InProcessCall implements InterceptingCallInterface {
       },
       sendStatus: (status) => {
         if (this.#serverFinished) return;
-        this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata?.clone() ?? new Metadata() });
+        this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata == null ? new Metadata() : wireMetadata(status.metadata) });
       },
       getPeer: () => inProcessPeer,
       getDeadline: () => this.#deadline,
