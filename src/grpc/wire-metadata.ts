@@ -1,4 +1,4 @@
-import { Metadata } from "@grpc/grpc-js";
+import type { Metadata } from "@grpc/grpc-js";
 
 /**
  * Copies metadata the way a trip over HTTP/2 leaves it: repeated plain (non `-bin`) values arrive

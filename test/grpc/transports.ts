@@ -29,8 +29,10 @@ interface Served {
  * documented difference (docs/grpc.md); the suite asserts each transport's own value.
  */
 interface Differences {
-  /** What `getPeer()` returns, on either side. */
-  readonly peer: RegExp;
+  /** What the handler's `call.getPeer()` returns. */
+  readonly serverPeer: RegExp;
+  /** What the caller's `call.getPeer()` returns. */
+  readonly clientPeer: RegExp;
   /** Transport headers (`user-agent` on the server, `content-type`/`date` on the client). */
   readonly transportHeaders: boolean;
   /** The handler receives the caller's very objects (and vice versa). */
@@ -65,13 +67,13 @@ const overTheWire = {
   unimplementedServiceDetails: "The server does not implement the method /grpc.testing.UnimplementedService/UnimplementedCall",
 } as const;
 
-function socketTransport(name: string, peer: RegExp, address: () => { bind: string; target: (port: number) => string; cleanup(): void }): Transport {
+function socketTransport(name: string, peers: { serverPeer: RegExp; clientPeer: RegExp }, address: () => { bind: string; target: (port: number) => string; cleanup(): void }): Transport {
   const servers: grpc.Server[] = [];
   const clients: grpc.Client[] = [];
   const cleanups: (() => void)[] = [];
   return {
     name,
-    differences: { ...overTheWire, peer },
+    differences: { ...overTheWire, ...peers },
     async serve(implementation, options = {}) {
       const server = new grpc.Server(options.server);
       servers.push(server);
@@ -106,14 +108,14 @@ function socketTransport(name: string, peer: RegExp, address: () => { bind: stri
 }
 
 /** grpc-js over TCP on 127.0.0.1 with an ephemeral port: the oracle. */
-const tcp = socketTransport("grpc-js over 127.0.0.1", /^127\.0\.0\.1:\d+$/, () => ({
+const tcp = socketTransport("grpc-js over 127.0.0.1", { serverPeer: /^127\.0\.0\.1:\d+$/, clientPeer: /^127\.0\.0\.1:\d+$/ }, () => ({
   bind: "127.0.0.1:0",
   target: (port) => `127.0.0.1:${port}`,
   cleanup() {},
 }));
 
 /** grpc-js over a unix socket in a fresh temp dir. */
-const unix = socketTransport("grpc-js over a unix socket", /.*/, () => {
+const unix = socketTransport("grpc-js over a unix socket", { serverPeer: /^unknown$/, clientPeer: /\/test\.sock$/ }, () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-grpc-"));
   const path = join(dir, "test.sock");
   return { bind: `unix:${path}`, target: () => `unix:${path}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -125,7 +127,8 @@ function inProcess(mode: MessageMode): Transport {
   return {
     name: `in-process (${mode})`,
     differences: {
-      peer: /^in-process$/,
+      serverPeer: /^in-process$/,
+      clientPeer: /^in-process$/,
       transportHeaders: false,
       sharesMessages: mode === "share",
       normalisesMessages: mode === "serialize",
