@@ -1,0 +1,82 @@
+import type { BridgeCore } from "./bridge.js";
+import { InvalidArgumentError } from "./errors.js";
+
+/**
+ * The consumer side of every bridge: an async iterator you pull with `for await`, that you can stop.
+ *
+ * **Gotcha:** `for await` calls `return()` for you when the loop exits early (break, throw, return);
+ * if you call `next()` by hand, finish with `return()`, `stop()` or `await using`.
+ */
+export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, undefined>, AsyncDisposable {
+  /**
+   * The next value, or `{ done: true }` once the stream ended or was stopped. Calls may overlap: each
+   * settles exactly once, in call order.
+   * @throws the producer's error (once, after the buffered values), or an `AbortError` once the
+   * `signal` option aborted (then on every later call too).
+   */
+  next(): Promise<IteratorResult<T, undefined>>;
+  /**
+   * Takes every buffered value (up to `max`) in one call; when nothing is buffered, waits for the next
+   * value and returns it alone. Same ordering, ending and error rules as `next()`. Don't mix it with
+   * concurrent `next()` calls.
+   * @param max - the most values to return at once. @default Infinity
+   * @example
+   * for (let r = await events.nextBatch(); !r.done; r = await events.nextBatch()) await db.insertMany(r.value);
+   */
+  nextBatch(max?: number): Promise<IteratorResult<T[], undefined>>;
+  /** Stops the bridge (see {@link BridgeIterator.stop}) and resolves `{ done: true }`. */
+  return(): Promise<IteratorResult<T, undefined>>;
+  /** Stops the bridge with `error` as the reason, then rejects with `error`. */
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>>;
+  /**
+   * Stops the bridge. Idempotent. At once: pending `next()` calls resolve `{ done: true }`, buffered
+   * values are dropped, producers waiting in `send()`/`ready()` get `false`, and the producer's
+   * `signal` aborts with an `AbortError` whose `cause` is `reason`. The promise resolves once the
+   * teardown has run (`subscribe`) or the producer function has returned (`pull`), and rejects if
+   * the teardown threw.
+   */
+  stop(reason?: unknown): Promise<void>;
+  /** Same as `stop()`: lets you write `await using events = subscribe(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
+  [Symbol.asyncIterator](): BridgeIterator<T>;
+}
+
+const done = (): IteratorResult<never, undefined> => ({ done: true, value: undefined });
+
+/** The consumer handle. Holds the bridge; the bridge never holds it (so it can be collected and reported). @internal */
+export class BridgeHandle<T> implements BridgeIterator<T> {
+  readonly #core: BridgeCore<T>; // shared with the producer side
+
+  constructor(core: BridgeCore<T>) {
+    this.#core = core;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    return this.#core.next();
+  }
+
+  nextBatch(max = Infinity): Promise<IteratorResult<T[], undefined>> {
+    if (!(max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
+    return this.#core.nextBatch(max);
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    return this.#core.stop().then(done);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+    return this.#core.stop(error).then(() => Promise.reject(error as Error));
+  }
+
+  stop(reason?: unknown): Promise<void> {
+    return this.#core.stop(reason);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.stop();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

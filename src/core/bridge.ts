@@ -1,0 +1,500 @@
+/**
+ * The push→pull state machine behind every bridge (`channel`, `pull`, `subscribe` and the combinators).
+ *
+ * One FIFO buffer holds every value pushed and not yet taken, including the values of producers still
+ * waiting in `send()`: a sender waits until its value is within `highWaterMark` of the head (or, at
+ * `highWaterMark: 0`, has been taken). Counting values by sequence number (`#taken` is the sequence
+ * number of the buffer's head) makes that check O(1) and keeps push order across `push` and `send`.
+ *
+ * This object is shared by the producer side and the consumer handle, but never references the
+ * handle, so the handle can be garbage-collected (and reported) while the producer is still attached.
+ * @internal
+ */
+import { RingBuffer } from "./ring-buffer.js";
+import { AbortError, ErrorCode, SluiceError, isAbortError } from "./errors.js";
+import type { Overflow, ResolvedOptions } from "./options.js";
+import { type BridgeSnapshot, type Tracked, untrackBridge } from "./registry.js";
+
+/**
+ * Lifecycle. Ordered: a bridge only ever moves to a later phase.
+ * - `Idle`: created; a lazy producer has not been started.
+ * - `Open`: the producer may push.
+ * - `Ending`: the producer has finished (end, fail, exit) or was cut off (overflow); buffered values and
+ *   then the error, if any, are still to be delivered. Teardown has run (or is running).
+ * - `Closed`: the consumer side is finished. Nothing is buffered, nobody waits.
+ */
+export const Phase = { Idle: 0, Open: 1, Ending: 2, Closed: 3 } as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** Detaches a producer. Runs exactly once, however the stream ends; may be async. */
+export type Teardown = () => void | PromiseLike<void>;
+
+interface Reader<T> {
+  resolve(result: IteratorResult<T, undefined>): void;
+  reject(error: unknown): void;
+}
+
+interface Sender {
+  readonly seq: number; // sequence number of the sender's value
+  readonly resolve: (accepted: boolean) => void;
+}
+
+const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+const RESOLVED: Promise<void> = Promise.resolve();
+const noop = (): void => {};
+const done = (): IteratorResult<never, undefined> => DONE;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/** Marks a promise's rejection as handled (it is surfaced elsewhere) and returns it. */
+function handled<P extends Promise<unknown>>(promise: P): P {
+  promise.catch(noop); // the rejection reaches callers of stop()/return() through their own derived promises
+  return promise;
+}
+
+export class BridgeCore<T> implements Tracked {
+  readonly name: string;
+  readonly kind: string;
+  id = 0;
+  createdAt = 0;
+  stack: string | undefined = undefined;
+  prevOpen: Tracked | undefined = undefined;
+  nextOpen: Tracked | undefined = undefined;
+  watched = false;
+
+  #phase: Phase = Phase.Idle;
+  readonly #highWaterMark: number;
+  readonly #overflow: Overflow;
+  #buffer = new RingBuffer<T>(); // values pushed and not taken, in push order; includes the values of waiting senders
+  #taken = 0; // how many values have left the buffer: the sequence number of its head
+  readonly #readers = new RingBuffer<Reader<T>>(); // consumers waiting in next(); only ever non-empty while the buffer is empty
+  readonly #senders = new RingBuffer<Sender>(); // producers waiting in send() for their value to come within highWaterMark
+  #readyWaiters: Array<(ready: boolean) => void> = []; // producers waiting in ready(); all released together
+  #failure: { readonly error: unknown } | undefined; // the stream's error, delivered after the buffered values
+  #abortError: AbortError | undefined; // set when the external signal aborted: every next() rejects with it
+  #producerEnded = false; // the producer called end()/fail() or its function exited: pushing now is a bug
+  #controller: AbortController | undefined; // the producer's signal; created on first use
+  #stopReason: AbortError | undefined; // why the producer was stopped, once it was
+  #start: (() => void) | undefined; // starts the producer; cleared when called
+  #teardown: Teardown | undefined; // detaches the producer; cleared once run
+  #settingUp = false; // inside the producer's synchronous setup: its teardown is not known yet
+  #exited: Promise<void> | undefined; // settles once teardown / the producer function has finished; rejects with an error to surface
+  #signal: AbortSignal | undefined; // the consumer's `signal` option, listened to while open
+  #onAbort: (() => void) | undefined; // the listener on #signal; removed on close
+
+  constructor(options: ResolvedOptions, kind: string) {
+    this.name = options.name;
+    this.kind = kind;
+    this.#highWaterMark = options.highWaterMark;
+    this.#overflow = options.overflow;
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.#abortError = abortErrorFrom(signal);
+        this.#phase = Phase.Closed;
+        this.#stop(this.#abortError);
+        return;
+      }
+      this.#signal = signal;
+      this.#onAbort = () => this.abort(abortErrorFrom(signal));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring (used by the fronts)
+
+  /** Sets what the first `next()` starts (lazy producers). Without one, the bridge opens at once. */
+  setStart(start: (() => void) | undefined): void {
+    if (this.#phase !== Phase.Idle) return;
+    if (start === undefined) this.#phase = Phase.Open;
+    else this.#start = start;
+  }
+
+  /** Starts the producer now (`lazy: false`) if it has not started. */
+  begin(): void {
+    if (this.#phase !== Phase.Idle) return;
+    this.#phase = Phase.Open;
+    const start = this.#start;
+    this.#start = undefined;
+    start?.();
+  }
+
+  /** Runs a synchronous setup; sink calls made inside it are honoured, and a teardown returned late still runs. */
+  runSetup(setup: () => unknown): void {
+    this.#settingUp = true;
+    let result: unknown;
+    try {
+      result = setup();
+    } catch (error) {
+      this.#settingUp = false;
+      this.fail(error);
+      return;
+    }
+    this.#settingUp = false;
+    if (!isThenable(result)) {
+      void this.#adoptTeardown(result);
+      return;
+    }
+    // An async setup: stop() must wait for it, then for the teardown it resolves to.
+    void this.#awaitExit(
+      Promise.resolve(result).then(
+        (teardown) => this.#adoptTeardown(teardown),
+        (error: unknown) => this.#producerFailed(error),
+      ),
+    );
+  }
+
+  /** Follows a producer function's result: its return ends the stream, its rejection fails it. */
+  followProducer(result: unknown): void {
+    if (!isThenable(result)) {
+      this.end();
+      return;
+    }
+    void this.#awaitExit(
+      Promise.resolve(result).then(
+        () => this.end(),
+        (error: unknown) => this.#producerFailed(error),
+      ),
+    );
+  }
+
+  /** A producer function or async setup rejected. Before the consumer stopped, that fails the stream. */
+  #producerFailed(error: unknown): void {
+    if (this.#phase !== Phase.Closed) return this.fail(error);
+    // After a stop, throwing the abort reason is the usual way out; anything else is a real error for stop()'s caller.
+    if (error !== this.#stopReason && !isAbortError(error)) throw error;
+  }
+
+  /**
+   * Makes `work` the thing stop() and the final next() wait for. Once it fulfils it is forgotten; a
+   * rejection is kept, to reach the caller of stop()/return() or the final next().
+   */
+  #awaitExit(work: Promise<unknown>): Promise<void> {
+    const exit: Promise<void> = handled(
+      work.then(() => {
+        if (this.#exited === exit) this.#exited = undefined;
+      }),
+    );
+    this.#exited = exit;
+    return exit;
+  }
+
+  #adoptTeardown(teardown: unknown): Promise<void> | undefined {
+    if (teardown === undefined || teardown === null) return undefined;
+    if (typeof teardown !== "function") {
+      this.fail(new TypeError(`Expected setup to return a teardown function or nothing, got ${typeof teardown}`));
+      return undefined;
+    }
+    this.#teardown = teardown as Teardown;
+    if (this.#phase >= Phase.Ending) return this.#runTeardown();
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- producer side
+
+  /** The producer's signal: aborted when the consumer stops, with an {@link AbortError} as reason. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#stopReason !== undefined) this.#controller.abort(this.#stopReason);
+    }
+    return this.#controller.signal;
+  }
+
+  push(value: T): boolean {
+    if (this.#phase >= Phase.Ending) return this.#refuse();
+    if (this.#readers.length !== 0) {
+      this.#taken += 1;
+      this.#readers.shift().resolve({ value, done: false });
+      return this.#readers.length !== 0 || this.#highWaterMark > 0;
+    }
+    const buffer = this.#buffer;
+    if (buffer.length >= this.#highWaterMark) return this.#overflowed(value);
+    buffer.push(value);
+    // Under "wait", false asks the producer to slow down; under a drop policy, true means "accepted".
+    return buffer.length < this.#highWaterMark || this.#overflow !== "wait";
+  }
+
+  send(value: T): Promise<boolean> {
+    if (this.#phase >= Phase.Ending) {
+      try {
+        return Promise.resolve(this.#refuse());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (this.#readers.length !== 0) {
+      this.#taken += 1;
+      this.#readers.shift().resolve({ value, done: false });
+      return Promise.resolve(true);
+    }
+    if (this.#overflow !== "wait") return Promise.resolve(this.push(value));
+    const seq = this.#taken + this.#buffer.length;
+    this.#buffer.push(value);
+    if (seq < this.#taken + this.#highWaterMark) return Promise.resolve(true);
+    return new Promise((resolve) => this.#senders.push({ seq, resolve }));
+  }
+
+  ready(): Promise<boolean> {
+    if (this.#phase >= Phase.Ending) return Promise.resolve(false);
+    if (this.#hasRoom()) return Promise.resolve(true);
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Ends the stream after the buffered values. Idempotent; also called when a producer function returns. */
+  end(): void {
+    if (this.#producerEnded) return;
+    this.#producerEnded = true;
+    if (this.#phase >= Phase.Ending) return;
+    this.#finishProducer(undefined);
+  }
+
+  /** Fails the stream after the buffered values. Ignored once the producer has ended. */
+  fail(error: unknown): void {
+    if (this.#producerEnded) return;
+    this.#producerEnded = true;
+    if (this.#phase >= Phase.Ending) return;
+    this.#finishProducer({ error });
+  }
+
+  #refuse(): false {
+    if (this.#producerEnded) {
+      throw new SluiceError(
+        ErrorCode.PushAfterEnd,
+        `Cannot push to ${this.kind} "${this.name}": its producer already called end() or fail(). ` +
+          "Push every value before ending the stream.",
+      );
+    }
+    return false; // the consumer stopped: dropping the value is the normal outcome
+  }
+
+  #hasRoom(): boolean {
+    return this.#buffer.length < this.#highWaterMark || this.#readers.length !== 0;
+  }
+
+  #overflowed(value: T): boolean {
+    switch (this.#overflow) {
+      case "wait":
+        this.#buffer.push(value);
+        return false;
+      case "drop-newest":
+        return false;
+      case "drop-oldest":
+        this.#buffer.shift();
+        this.#taken += 1;
+        this.#buffer.push(value);
+        return true;
+      case "error": {
+        const error = new SluiceError(
+          ErrorCode.Overflow,
+          `${this.kind} "${this.name}" overflowed: more than ${this.#highWaterMark} values buffered. ` +
+            'Expected the consumer to keep up; raise highWaterMark, or use overflow "wait" or a drop policy.',
+        );
+        this.#finishProducer({ error });
+        this.#stop(new AbortError(`${this.kind} "${this.name}" overflowed`, { cause: error }));
+        return false;
+      }
+    }
+  }
+
+  /** The producer side is finished: deliver what is buffered, then the outcome. Advances to Ending. */
+  #finishProducer(failure: { readonly error: unknown } | undefined): void {
+    if (this.#phase >= Phase.Ending) return;
+    this.#phase = Phase.Ending;
+    this.#failure = failure;
+    this.#releaseReady(false);
+    if (!this.#settingUp) void this.#runTeardown();
+    if (this.#buffer.length !== 0) return;
+    if (this.#readers.length !== 0) this.#settleReaders();
+    else if (failure === undefined && this.#exited === undefined) this.#close(); // exhausted: nothing left to deliver
+  }
+
+  // ---------------------------------------------------------------- consumer side
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#buffer.length !== 0) return Promise.resolve(this.#take());
+    if (this.#phase === Phase.Idle) {
+      this.begin();
+      if (this.#buffer.length !== 0) return Promise.resolve(this.#take());
+    }
+    if (this.#phase === Phase.Open) {
+      return new Promise((resolve, reject) => {
+        this.#readers.push({ resolve, reject });
+        if (this.#readyWaiters.length !== 0) this.#releaseReady(true);
+      });
+    }
+    return this.#finalRead();
+  }
+
+  /**
+   * Everything buffered now (at most `max` values) in one result; if nothing is buffered, waits for the
+   * next value and returns it alone. A slow consumer pays one promise per batch, not per value.
+   */
+  nextBatch(max: number): Promise<IteratorResult<T[], undefined>> {
+    const buffer = this.#buffer;
+    if (buffer.length === 0) {
+      return this.next().then((result) => (result.done === true ? result : { value: [result.value], done: false }));
+    }
+    const count = Math.min(max, buffer.length);
+    const values = new Array<T>(count);
+    for (let i = 0; i < count; i += 1) values[i] = buffer.shift();
+    this.#taken += count;
+    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (buffer.length === 0 && this.#phase === Phase.Ending && this.#failure === undefined && this.#exited === undefined) {
+      this.#close(); // exhausted
+    }
+    return Promise.resolve({ value: values, done: false });
+  }
+
+  /** Stops the bridge (idempotent) and resolves once teardown / the producer has finished. */
+  stop(reason?: unknown): Promise<void> {
+    if (this.#phase !== Phase.Closed) {
+      this.#close();
+      this.#stop(new AbortError(`${this.kind} "${this.name}" was stopped by its consumer`, { cause: reason }));
+    }
+    return this.#exited ?? RESOLVED;
+  }
+
+  /** The consumer's signal aborted: reject every next(), now and later, and stop the producer. */
+  abort(error: AbortError): void {
+    if (this.#phase === Phase.Closed) return;
+    this.#abortError = error;
+    this.#close();
+    this.#stop(error);
+  }
+
+  /** The consumer handle was garbage-collected while open (the registry already reported it). */
+  collected(): void {
+    void this.stop(new SluiceError(ErrorCode.Leak, `${this.kind} "${this.name}" was garbage-collected while open`));
+  }
+
+  /** True once the consumer side is finished. */
+  get closed(): boolean {
+    return this.#phase === Phase.Closed;
+  }
+
+  snapshot(): BridgeSnapshot {
+    const pendingSend = this.#senders.length + this.#readyWaiters.length;
+    return {
+      phase: this.#phase === Phase.Idle ? "not started" : this.#phase === Phase.Open ? "open" : "ending",
+      buffered: this.#buffer.length - this.#senders.length,
+      pendingNext: this.#readers.length,
+      pendingSend,
+    };
+  }
+
+  #take(): IteratorResult<T, undefined> {
+    const value = this.#buffer.shift();
+    this.#taken += 1;
+    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (this.#buffer.length === 0 && this.#phase === Phase.Ending && this.#failure === undefined && this.#exited === undefined) {
+      this.#close(); // exhausted: nothing left to deliver or to wait for
+    }
+    return { value, done: false };
+  }
+
+  /** A next() that finds the buffer empty after the producer finished (Ending), or after close. */
+  #finalRead(): Promise<IteratorResult<T, undefined>> {
+    if (this.#phase === Phase.Closed) {
+      if (this.#abortError !== undefined) return Promise.reject(this.#abortError);
+      // Behind a teardown still running, so that concurrent next() calls settle in call order.
+      return this.#exited === undefined ? Promise.resolve(DONE) : this.#exited.then(done, done);
+    }
+    const failure = this.#failure;
+    this.#close();
+    if (failure !== undefined) return Promise.reject(failure.error);
+    return this.#exited === undefined ? Promise.resolve(DONE) : this.#exited.then(() => DONE);
+  }
+
+  /** Settles readers waiting on an empty buffer once the producer finished: the first gets the outcome. */
+  #settleReaders(): void {
+    if (this.#readers.length === 0) return;
+    const readers: Array<Reader<T>> = [];
+    this.#readers.drain((reader) => readers.push(reader));
+    this.#close();
+    const settle = (error?: { readonly error: unknown }): void => {
+      for (const [i, reader] of readers.entries()) {
+        if (i === 0 && error !== undefined) reader.reject(error.error);
+        else reader.resolve(DONE);
+      }
+    };
+    const exited = this.#exited;
+    if (this.#failure !== undefined || exited === undefined) settle(this.#failure);
+    else exited.then(() => settle(), (error: unknown) => settle({ error }));
+  }
+
+  /** A value left the buffer: release senders now within highWaterMark, and ready() waiters if there is room. */
+  #releaseWaiting(): void {
+    const limit = this.#taken + this.#highWaterMark;
+    const senders = this.#senders;
+    while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
+    if (this.#readyWaiters.length !== 0 && this.#hasRoom()) this.#releaseReady(true);
+  }
+
+  #releaseReady(ready: boolean): void {
+    const waiters = this.#readyWaiters;
+    if (waiters.length === 0) return;
+    this.#readyWaiters = [];
+    for (const resolve of waiters) resolve(ready);
+  }
+
+  /**
+   * The single exit of the consumer side: drained, failed-and-delivered, stopped, aborted, collected.
+   * Idempotent. Advances to Closed: drops the buffer, settles every waiting reader (done, or the abort
+   * error), releases every waiting producer with `false`, detaches the signal, leaves the registry.
+   */
+  #close(): void {
+    if (this.#phase === Phase.Closed) return;
+    this.#phase = Phase.Closed;
+    this.#start = undefined;
+    untrackBridge(this);
+    if (this.#onAbort !== undefined) {
+      this.#signal?.removeEventListener("abort", this.#onAbort);
+      this.#onAbort = undefined;
+      this.#signal = undefined;
+    }
+    if (this.#buffer.length !== 0) this.#buffer.clear();
+    const abortError = this.#abortError;
+    this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
+    this.#senders.drain((s) => s.resolve(false));
+    this.#releaseReady(false);
+  }
+
+  /** Stops a producer that has not finished by itself: aborts its signal, then runs its teardown. */
+  #stop(reason: AbortError): void {
+    if (this.#producerEnded || this.#stopReason !== undefined) {
+      void this.#runTeardown();
+      return;
+    }
+    this.#stopReason = reason;
+    this.#controller?.abort(reason);
+    if (!this.#settingUp) void this.#runTeardown();
+  }
+
+  /** Runs the teardown once. Its outcome is kept in #exited, for stop()/return() and the final next(). */
+  #runTeardown(): Promise<void> | undefined {
+    const teardown = this.#teardown;
+    if (teardown === undefined) return undefined;
+    this.#teardown = undefined;
+    let result: unknown;
+    try {
+      result = teardown();
+    } catch (error) {
+      const failed: Promise<void> = handled(Promise.reject(error));
+      this.#exited = failed;
+      return failed;
+    }
+    // Only this teardown's own promise: returning #exited here could hand an async setup its own exit (a cycle).
+    return isThenable(result) ? this.#awaitExit(Promise.resolve(result)) : undefined;
+  }
+}
+
+function abortErrorFrom(signal: AbortSignal): AbortError {
+  return new AbortError("The operation was aborted", { cause: signal.reason });
+}

@@ -1,0 +1,95 @@
+import { InvalidArgumentError } from "./errors.js";
+
+/** What a producer's value does when the buffer already holds `highWaterMark` values. */
+export const Overflow = {
+  /** Buffer it anyway (`push` returns `false`) or wait (`send`): the producer is expected to slow down. */
+  Wait: "wait",
+  /** Drop the oldest buffered value to make room: the consumer sees the most recent values. */
+  DropOldest: "drop-oldest",
+  /** Drop the new value (`push` returns `false`): the consumer sees the earliest values. */
+  DropNewest: "drop-newest",
+  /** Fail the stream with a `SluiceError` (`ERR_SLUICE_OVERFLOW`) after the buffered values, and stop the producer. */
+  Error: "error",
+} as const;
+export type Overflow = (typeof Overflow)[keyof typeof Overflow];
+
+/** Options shared by every bridge. */
+export interface BridgeOptions {
+  /**
+   * How many values may wait in the buffer before the producer is told to wait (`push` returns `false`,
+   * `send` waits). `0` is a rendezvous: `send()` resolves only once a consumer has taken the value, the
+   * coroutine-like handoff of Go's `iter.Pull`. `Infinity` never pushes back.
+   * @default 16 (`pull`: 0)
+   */
+  readonly highWaterMark?: number;
+  /**
+   * What happens to a value that arrives when `highWaterMark` values are already buffered.
+   * @default "wait"
+   */
+  readonly overflow?: Overflow;
+  /**
+   * Aborting it stops the bridge: pending and later `next()` calls reject with an `AbortError` whose
+   * `cause` is the signal's reason, and the producer is stopped.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * A name for leak reports and error messages.
+   * @default the kind of bridge ("channel", "pull", "subscribe", …)
+   */
+  readonly name?: string;
+}
+
+/** Options of bridges that run a producer (`pull`, `subscribe`). */
+export interface SourceOptions extends BridgeOptions {
+  /**
+   * Start the producer on the first `next()` (`true`), or right away (`false`, values are buffered
+   * until the consumer pulls).
+   * @default true
+   */
+  readonly lazy?: boolean;
+}
+
+/** Validated options with defaults applied. @internal */
+export interface ResolvedOptions {
+  readonly highWaterMark: number;
+  readonly overflow: Overflow;
+  readonly signal: AbortSignal | undefined;
+  readonly name: string;
+  readonly lazy: boolean;
+}
+
+const overflows: ReadonlySet<unknown> = new Set(Object.values(Overflow));
+
+/** Checks options and applies defaults. @throws {InvalidArgumentError} on the first invalid option. @internal */
+export function resolveOptions(
+  options: SourceOptions | undefined,
+  defaults: { readonly name: string; readonly highWaterMark: number },
+): ResolvedOptions {
+  if (options === undefined) {
+    return { highWaterMark: defaults.highWaterMark, overflow: "wait", signal: undefined, name: defaults.name, lazy: true };
+  }
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("options", "an object", options);
+  const { highWaterMark = defaults.highWaterMark, overflow = "wait", signal, name = defaults.name, lazy = true } = options;
+  if (!(highWaterMark === Infinity || (Number.isSafeInteger(highWaterMark) && highWaterMark >= 0))) {
+    throw new InvalidArgumentError("highWaterMark", "a non-negative integer or Infinity", highWaterMark);
+  }
+  if (!overflows.has(overflow)) {
+    throw new InvalidArgumentError("overflow", `one of ${[...overflows].map((o) => `"${String(o)}"`).join(", ")}`, overflow);
+  }
+  if (overflow === "drop-oldest" && highWaterMark === 0) {
+    throw new InvalidArgumentError("highWaterMark", 'at least 1 with overflow "drop-oldest" (there is no oldest value to drop)', 0);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidArgumentError("signal", "an AbortSignal", signal);
+  if (typeof name !== "string") throw new InvalidArgumentError("name", "a string", name);
+  if (typeof lazy !== "boolean") throw new InvalidArgumentError("lazy", "a boolean", lazy);
+  return { highWaterMark, overflow, signal, name, lazy };
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === "boolean" &&
+    typeof (value as AbortSignal).addEventListener === "function"
+  );
+}

@@ -1,0 +1,244 @@
+/**
+ * The leak registry (DESIGN.md L1–L4): every open bridge is listed here until it finishes.
+ *
+ * The registry holds each bridge's internal state (strongly: an open bridge is a resource in use), never
+ * its consumer handle: the handle is watched through a `FinalizationRegistry`, so when it is
+ * garbage-collected while the bridge is still open, the bridge is reported and its producer stopped.
+ */
+import { ErrorCode } from "./errors.js";
+
+/** How a bridge is stuck, as seen from outside. */
+export interface BridgeSnapshot {
+  /** `not started` (lazy producer never pulled), `open`, or `ending` (producer finished; values or an error not yet delivered). */
+  readonly phase: "not started" | "open" | "ending";
+  /** Values accepted and not yet taken by the consumer. */
+  readonly buffered: number;
+  /** Consumer calls to `next()` waiting for a value. */
+  readonly pendingNext: number;
+  /** Producer calls to `send()`/`ready()` waiting for room. */
+  readonly pendingSend: number;
+}
+
+/** One open bridge, as listed by {@link openBridges}. */
+export interface BridgeInfo extends BridgeSnapshot {
+  /** The bridge's `name` option, or its kind. */
+  readonly name: string;
+  /** What created it: `channel`, `pull`, `subscribe`, or a combinator's name. */
+  readonly kind: string;
+  /** A sentence saying how the bridge is stuck, e.g. "consumer waiting in next()". */
+  readonly state: string;
+  /** Milliseconds since it was created. */
+  readonly ageMs: number;
+  /** Where it was created, when stack capture is on (`SLUICE_TRACE_LEAKS=1` or `configureLeakTracking({ stacks: true })`). */
+  readonly stack: string | undefined;
+  /** A sequence number, increasing with creation order: compare against a baseline. */
+  readonly id: number;
+}
+
+/** What the registry needs from a bridge. @internal */
+export interface Tracked {
+  readonly name: string;
+  readonly kind: string;
+  /** Sequence number, set by {@link trackBridge}; 0 while not registered. */
+  id: number;
+  createdAt: number;
+  stack: string | undefined;
+  /** Neighbours in the registry's list of open bridges (an intrusive list: no hashing per bridge). */
+  prevOpen: Tracked | undefined;
+  nextOpen: Tracked | undefined;
+  /** Registered with the FinalizationRegistry (deferred; see trackBridge). */
+  watched: boolean;
+  snapshot(): BridgeSnapshot;
+  /** Called when the consumer handle was collected while open: stop the producer. */
+  collected(): void;
+  /** Stops the bridge (used by the leak assertions to release what they report). */
+  stop(reason?: unknown): Promise<void>;
+}
+
+/** Leak tracking switches. */
+export interface LeakTrackingOptions {
+  /**
+   * Register bridges and watch their handles. Off saves the registry's per-bridge cost (a `Set` insert
+   * and a `FinalizationRegistry` registration); `openBridges()` is then always empty.
+   * @default true, unless the environment variable `SLUICE_LEAK_TRACKING=0`
+   */
+  readonly enabled?: boolean;
+  /**
+   * Capture each bridge's creation stack (as a string) for leak reports. Costs a few microseconds per bridge.
+   * @default false, unless the environment variable `SLUICE_TRACE_LEAKS=1`
+   */
+  readonly stacks?: boolean;
+}
+
+let settings: { enabled: boolean; stacks: boolean } | undefined; // read from the environment on first use, not at import
+let newest: Tracked | undefined; // the list of open bridges, newest first, linked through prevOpen/nextOpen
+let watcher: FinalizationRegistry<Tracked> | undefined; // created on first use
+let nextId = 1;
+// Handles waiting to be watched by the FinalizationRegistry, as [handle, bridge, handle, bridge, …]. Registering
+// costs more than a short-lived bridge's whole life, so it is deferred by one event-loop turn: bridges finished by
+// then are never registered. Held strongly until then (one turn, or until the list is full).
+let unwatched: object[] = [];
+let flushScheduled = false;
+const WATCH_BATCH = 256; // past this many, register at once instead of waiting for the turn
+const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop, until the leak assertions take them
+
+function current(): { enabled: boolean; stacks: boolean } {
+  if (settings === undefined) {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+    settings = { enabled: env["SLUICE_LEAK_TRACKING"] !== "0", stacks: env["SLUICE_TRACE_LEAKS"] === "1" };
+  }
+  return settings;
+}
+
+/**
+ * Turns leak tracking or stack capture on or off for bridges created from now on.
+ * @returns the settings that were in force before, to restore them.
+ * @example
+ * configureLeakTracking({ stacks: true }); // in a test setup file, to see where leaked bridges were opened
+ */
+export function configureLeakTracking(options: LeakTrackingOptions): Required<LeakTrackingOptions> {
+  const before = { ...current() };
+  settings = { enabled: options.enabled ?? before.enabled, stacks: options.stacks ?? before.stacks };
+  return before;
+}
+
+/**
+ * Registers a new bridge. `handle` is what the consumer holds; it is watched weakly.
+ * @param caller - the public function that created the bridge: stack frames above it are omitted.
+ * @internal
+ */
+export function trackBridge(handle: object, bridge: Tracked, caller: (...args: never[]) => unknown): void {
+  const { enabled, stacks } = current();
+  if (!enabled) return;
+  bridge.id = nextId++;
+  bridge.createdAt = Date.now();
+  if (stacks) bridge.stack = captureStack(caller);
+  bridge.nextOpen = newest;
+  if (newest !== undefined) newest.prevOpen = bridge;
+  newest = bridge;
+  unwatched.push(handle, bridge);
+  if (unwatched.length >= WATCH_BATCH * 2) watchPending();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    const timer = setTimeout(watchPending, 0) as { unref?: () => void };
+    timer.unref?.();
+  }
+}
+
+/** Registers the deferred handles whose bridges are still open. */
+function watchPending(): void {
+  flushScheduled = false;
+  const pending = unwatched;
+  unwatched = [];
+  for (let i = 0; i < pending.length; i += 2) {
+    const bridge = pending[i + 1] as Tracked;
+    if (!isOpen(bridge)) continue;
+    watcher ??= new FinalizationRegistry(onCollected);
+    watcher.register(pending[i] as object, bridge, bridge);
+    bridge.watched = true;
+  }
+}
+
+function isOpen(bridge: Tracked): boolean {
+  return bridge.id !== 0 && (bridge === newest || bridge.prevOpen !== undefined);
+}
+
+/** Removes a finished bridge. Idempotent. @internal */
+export function untrackBridge(bridge: Tracked): void {
+  if (!isOpen(bridge)) return;
+  const { prevOpen, nextOpen } = bridge;
+  if (prevOpen === undefined) newest = nextOpen;
+  else prevOpen.nextOpen = nextOpen;
+  if (nextOpen !== undefined) nextOpen.prevOpen = prevOpen;
+  bridge.prevOpen = undefined;
+  bridge.nextOpen = undefined;
+  if (bridge.watched) watcher?.unregister(bridge);
+}
+
+function* openList(): Generator<Tracked> {
+  for (let bridge = newest; bridge !== undefined; bridge = bridge.nextOpen) yield bridge;
+}
+
+/**
+ * Lists the bridges that are open now: created and not yet finished (exhausted, failed with the error
+ * delivered, or stopped). A bridge that is listed after your code is done with it has leaked.
+ * @example
+ * for (const b of openBridges()) console.log(`${b.name}: ${b.state}`);
+ */
+export function openBridges(): BridgeInfo[] {
+  const now = Date.now();
+  return [...openList()].reverse().map((bridge) => describe(bridge, now));
+}
+
+/**
+ * Stops the open bridges created after `afterId` (all of them by default): what a test runner does
+ * after reporting them, so that one leaky test does not leave resources to the next.
+ * @internal
+ */
+export async function stopOpenBridges(afterId = 0, reason?: unknown): Promise<void> {
+  const leaked = [...openList()].filter((bridge) => bridge.id > afterId);
+  await Promise.allSettled(leaked.map((bridge) => bridge.stop(reason)));
+}
+
+/** The highest id handed out so far: bridges created later have a larger one. @internal */
+export function lastBridgeId(): number {
+  return nextId - 1;
+}
+
+/** Takes (and forgets) the bridges the GC backstop reported since the last call. @internal */
+export function takeCollectedLeaks(): BridgeInfo[] {
+  return collectedLeaks.splice(0, collectedLeaks.length);
+}
+
+/** A sentence saying how a bridge is stuck. @internal */
+export function describeState(s: BridgeSnapshot): string {
+  if (s.phase === "not started") return "never started: created but no next() was ever called";
+  const parts: string[] = [];
+  if (s.phase === "ending") parts.push("producer finished");
+  if (s.pendingNext > 0) parts.push(`consumer waiting in next() (${s.pendingNext} pending)`);
+  if (s.buffered > 0) parts.push(`${s.buffered} value${s.buffered === 1 ? "" : "s"} buffered and not read`);
+  if (s.pendingSend > 0) parts.push(`producer waiting in send()/ready() (${s.pendingSend} pending)`);
+  if (parts.length === 0 || (parts.length === 1 && s.phase === "ending")) parts.push("idle: nobody is reading it");
+  return parts.join("; ");
+}
+
+function describe(bridge: Tracked, now: number): BridgeInfo {
+  const snapshot = bridge.snapshot();
+  return {
+    id: bridge.id,
+    name: bridge.name,
+    kind: bridge.kind,
+    ...snapshot,
+    state: describeState(snapshot),
+    ageMs: now - bridge.createdAt,
+    stack: bridge.stack,
+  };
+}
+
+function onCollected(bridge: Tracked): void {
+  if (!isOpen(bridge)) return;
+  const info = describe(bridge, Date.now());
+  collectedLeaks.push(info);
+  untrackBridge(bridge);
+  const where = info.stack ?? "(set SLUICE_TRACE_LEAKS=1 to see where it was opened)";
+  const message =
+    `sluice: ${info.kind} "${info.name}" was garbage-collected while open (${info.state}). ` +
+    "Its producer has been stopped. Finish every bridge you open: use `for await`, `await using`, or call `return()`.";
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
+  if (typeof proc?.emitWarning === "function") {
+    proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}` });
+  } else {
+    console.warn(`${message}\nOpened at:\n${where}`);
+  }
+  bridge.collected();
+}
+
+function captureStack(caller: (...args: never[]) => unknown): string {
+  const holder: { stack?: string | undefined } = {};
+  const E = Error as { captureStackTrace?: (target: object, fn: unknown) => void };
+  if (typeof E.captureStackTrace === "function") E.captureStackTrace(holder, caller);
+  else holder.stack = new Error().stack;
+  const stack = holder.stack ?? "";
+  // Drop the "Error" header line: the frames are what matters.
+  return stack.slice(stack.indexOf("\n") + 1);
+}

@@ -1,0 +1,56 @@
+import { BridgeCore, type Teardown } from "./bridge.js";
+import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
+import { InvalidArgumentError } from "./errors.js";
+import { type SourceOptions, resolveOptions } from "./options.js";
+import { trackBridge } from "./registry.js";
+import { type Sink, makeSink } from "./sink.js";
+
+/** Attaches a callback or event source to `sink` and returns how to detach it (sync or async). */
+export type Setup<T> = (sink: Sink<T>) => Teardown | void | PromiseLike<Teardown | void>;
+
+/**
+ * Turns a callback or event source into an async iterator that you pull with `for await`.
+ *
+ * `setup` runs on the first `next()` (or at once with `lazy: false`) and returns a teardown that runs
+ * exactly once, however the iteration ends: as soon as the producer calls `end()`/`fail()`, or when the
+ * consumer stops. The producer may push, end or fail synchronously inside `setup`; the teardown still
+ * runs. A `setup` that throws fails the stream.
+ *
+ * **Gotcha:** if you call `next()` by hand, you must call `return()` (or use `await using`);
+ * `for await` does it for you. Values pushed before the first `next()` are only seen with `lazy: false`.
+ * @param setup - attaches the source; receives a sink whose `push`, `end` and `fail` are pre-bound.
+ * @param options - buffer size, overflow policy, `signal`; defaults on {@link SourceOptions}.
+ * @throws {InvalidArgumentError} when `setup` is not a function or an option is invalid, before anything is attached.
+ * @example
+ * const lines = subscribe<string>((sink) => {
+ *   rl.on("line", sink.push).on("close", sink.end);
+ *   return () => rl.off("line", sink.push).off("close", sink.end);
+ * });
+ * for await (const line of lines) if (line === "quit") break; // teardown runs here
+ */
+export function subscribe<T>(setup: Setup<T>, options?: SourceOptions): BridgeIterator<T> {
+  return createSubscription("subscribe", setup, options, subscribe);
+}
+
+/**
+ * `subscribe` under another kind name, for combinators and adapters built on it: leak reports then say
+ * `merge "…"` or `grpc-responses "…"`.
+ * @param caller - the public function creating it: creation stacks start at its caller.
+ * @internal
+ */
+export function createSubscription<T>(
+  kind: string,
+  setup: Setup<T>,
+  options: SourceOptions | undefined,
+  caller: (...args: never[]) => unknown,
+  defaults: { readonly highWaterMark: number } = { highWaterMark: 16 },
+): BridgeIterator<T> {
+  if (typeof setup !== "function") throw new InvalidArgumentError("setup", "a function", setup);
+  const resolved = resolveOptions(options, { name: kind, highWaterMark: defaults.highWaterMark });
+  const core = new BridgeCore<T>(resolved, kind);
+  core.setStart(() => core.runSetup(() => setup(makeSink(core))));
+  const handle = new BridgeHandle(core);
+  if (!core.closed) trackBridge(handle, core, caller);
+  if (!resolved.lazy) core.begin();
+  return handle;
+}

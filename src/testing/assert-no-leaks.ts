@@ -1,0 +1,117 @@
+import { ErrorCode, SluiceError } from "../core/errors.js";
+import { type BridgeInfo, lastBridgeId, openBridges, stopOpenBridges, takeCollectedLeaks } from "../core/registry.js";
+
+/** A point in time to compare against: bridges that were open then are not leaks of what came after. */
+export interface LeakBaseline {
+  /** Bridges created up to this id existed before the baseline. */
+  readonly lastId: number;
+}
+
+/** Options of {@link assertNoLeaks}. */
+export interface AssertNoLeaksOptions {
+  /** Only bridges created after this baseline count (see {@link leakBaseline}). @default every open bridge */
+  readonly baseline?: LeakBaseline;
+  /**
+   * Event-loop turns to wait before looking, so that teardowns and producers already on their way out
+   * can finish. Each turn is a `setImmediate` (or `setTimeout(0)` where there is none).
+   * @default 3
+   */
+  readonly turns?: number;
+  /** Stop the bridges it reports, so that one leaky test does not leave work running into the next. @default true */
+  readonly stopLeaked?: boolean;
+}
+
+/** Thrown by {@link assertNoLeaks}: lists every bridge left open. */
+export class LeakError extends SluiceError {
+  /** The bridges that were open (or garbage-collected while open). */
+  readonly bridges: readonly BridgeInfo[];
+
+  constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[]) {
+    super(ErrorCode.Leak, formatLeaks(bridges, collected));
+    this.name = "LeakError";
+    this.bridges = [...bridges, ...collected];
+  }
+}
+
+/** Remembers which bridges are open now, for {@link assertNoLeaks}'s `baseline` option. */
+export function leakBaseline(): LeakBaseline {
+  return { lastId: lastBridgeId() };
+}
+
+/**
+ * Fails when a bridge (a `channel`, `pull`, `subscribe`, combinator or gRPC adapter) is still open.
+ *
+ * Waits a few event-loop turns first, then throws a {@link LeakError} naming each open bridge, saying how
+ * it is stuck, how to fix it, and where it was opened (with `SLUICE_TRACE_LEAKS=1`). Bridges the GC
+ * backstop reported since the last check are included too.
+ * @throws {LeakError} when a bridge created after the baseline is still open.
+ * @example
+ * afterEach(() => assertNoLeaks());
+ */
+export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise<void> {
+  const { baseline, turns = 3, stopLeaked = true } = options;
+  for (let i = 0; i < turns; i += 1) await nextTurn();
+  const after = baseline?.lastId ?? 0;
+  const leaked = openBridges().filter((bridge) => bridge.id > after);
+  const collected = takeCollectedLeaks().filter((bridge) => bridge.id > after);
+  if (leaked.length === 0 && collected.length === 0) return;
+  if (stopLeaked) await stopOpenBridges(after, new SluiceError(ErrorCode.Leak, "stopped by assertNoLeaks()"));
+  throw new LeakError(leaked, collected);
+}
+
+/**
+ * Runs `fn` and fails if it leaves a bridge open that it created. For test runners without a setup
+ * file, and for scripts.
+ * @example
+ * await withLeakCheck(async () => { for await (const x of source) if (x > 3) break; });
+ */
+export async function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Omit<AssertNoLeaksOptions, "baseline"> = {}): Promise<R> {
+  const baseline = leakBaseline();
+  const result = await fn();
+  await assertNoLeaks({ ...options, baseline });
+  return result;
+}
+
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate === undefined ? setTimeout(resolve, 0) : immediate(resolve)));
+}
+
+/** The advice for a bridge stuck in a given way. */
+function fixFor(bridge: BridgeInfo): string {
+  if (bridge.phase === "not started") {
+    return "It was created but never iterated: iterate it, or call `return()` / `stop()` if you no longer need it.";
+  }
+  if (bridge.pendingSend > 0) {
+    return (
+      "Its producer is blocked in send(): the consumer stopped reading without stopping the bridge. " +
+      "Use `for await` (it calls `return()` on break and throw), `await using`, or call `return()` in a `finally`."
+    );
+  }
+  if (bridge.pendingNext > 0) {
+    return (
+      "A consumer is waiting in next() and nothing will push: the producer must `end()` or `fail()`, " +
+      "or pass a `signal` / call `stop()` to give up waiting."
+    );
+  }
+  return (
+    "Nobody is reading it and nobody stopped it: iterate it with `for await`, use `await using`, " +
+    "or call `return()` when you are done (a manual next() loop must call it on every exit path)."
+  );
+}
+
+function formatOne(bridge: BridgeInfo, index: number, suffix: string): string {
+  const where = bridge.stack === undefined
+    ? "     (set SLUICE_TRACE_LEAKS=1, or configureLeakTracking({ stacks: true }), to see where it was opened)"
+    : `     Opened at:\n${bridge.stack.split("\n").slice(0, 8).map((line) => `       ${line.trim()}`).join("\n")}`;
+  return `  ${index}. ${bridge.kind} "${bridge.name}"${suffix}: ${bridge.state} (open for ${bridge.ageMs} ms)\n     Fix: ${fixFor(bridge)}\n${where}`;
+}
+
+function formatLeaks(open: readonly BridgeInfo[], collected: readonly BridgeInfo[]): string {
+  const total = open.length + collected.length;
+  const lines = [`sluice: ${total} bridge${total === 1 ? " was" : "s were"} left open.`];
+  let index = 1;
+  for (const bridge of open) lines.push(formatOne(bridge, index++, ""));
+  for (const bridge of collected) lines.push(formatOne(bridge, index++, " (garbage-collected while open; its producer was stopped)"));
+  return lines.join("\n");
+}

@@ -1,0 +1,20 @@
+import { assertNoLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
+
+/**
+ * Wraps a fast-check property predicate so that a bridge left open by one run fails that run, and
+ * fast-check shrinks the inputs to the smallest that still leaks.
+ * @example
+ * test.prop([fc.array(fc.integer())])("drains", leakChecked(async (values) => { … }));
+ * fc.assert(fc.asyncProperty(fc.nat(), leakChecked(async (n) => { … })));
+ */
+export function leakChecked<Args extends unknown[]>(
+  predicate: (...args: Args) => boolean | void | PromiseLike<boolean | void>,
+  options: Omit<AssertNoLeaksOptions, "baseline"> = {},
+): (...args: Args) => Promise<boolean | void> {
+  return async (...args: Args) => {
+    const baseline = leakBaseline();
+    const verdict = await predicate(...args);
+    await assertNoLeaks({ turns: 1, ...options, baseline });
+    return verdict;
+  };
+}

@@ -1,0 +1,28 @@
+// Benchmarks assert nothing about time; a tiny run of each keeps them from rotting (each case checks its own sum).
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect, test } from "vitest";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+
+test("bench/bridge.ts --quick runs every peer in every mode", async () => {
+  const { stdout } = await run(process.execPath, ["--expose-gc", "--import", "tsx", "bench/bridge.ts", "--quick"], {
+    cwd: root,
+    timeout: 60_000,
+  });
+  expect(stdout).toContain("| **sluice** |");
+  for (const peer of ["it-pushable", "@repeaterjs/repeater", "events.on", "Readable", "ReadableStream", "Effect Stream"]) {
+    expect(stdout).toContain(`| ${peer} |`);
+  }
+}, 60_000);
+
+test("bench/core-quick.ts runs", async () => {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/core-quick.ts"], {
+    cwd: root,
+    timeout: 60_000,
+    env: { ...process.env, BENCH_N: "2000", BENCH_ROUNDS: "1" },
+  });
+  expect(stdout).toContain("channel burst");
+}, 60_000);

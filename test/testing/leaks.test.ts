@@ -1,0 +1,374 @@
+// Planted leaks (each must be detected) and their clean twins (each must pass). DESIGN.md L1–L3.
+import { EventEmitter } from "node:events";
+import { describe, expect, test, vi } from "vitest";
+import { channel, configureLeakTracking, openBridges, pull, subscribe } from "../../src/core/index.js";
+import { LeakError, assertNoLeaks, leakBaseline, withLeakCheck } from "../../src/testing/index.js";
+import { flush } from "../helpers.js";
+
+/** A source of ticks that, like a real event source, keeps its listener until torn down. */
+function ticker(name: string) {
+  const emitter = new EventEmitter();
+  const teardown = vi.fn();
+  const source = subscribe<number>(
+    (sink) => {
+      emitter.on("tick", sink.push);
+      return () => {
+        teardown();
+        emitter.off("tick", sink.push);
+      };
+    },
+    { name },
+  );
+  return { emitter, teardown, source };
+}
+
+async function expectLeak(run: () => Promise<void>, ...fragments: string[]): Promise<LeakError> {
+  const error = await withLeakCheck(run).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LeakError);
+  for (const fragment of fragments) expect((error as LeakError).message).toContain(fragment);
+  return error as LeakError;
+}
+
+describe("L1 registry", () => {
+  test("L1: openBridges lists an open bridge with name, kind, state and age; it leaves when finished", async () => {
+    const ch = channel<number>({ name: "jobs" });
+    ch.push(1);
+    ch.push(2);
+    const pending = channel<number>({ name: "waiting" });
+    const next = pending.next();
+    const listed = openBridges();
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "jobs", kind: "channel", buffered: 2, phase: "open", state: "2 values buffered and not read" }),
+        expect.objectContaining({ name: "waiting", pendingNext: 1, state: "consumer waiting in next() (1 pending)" }),
+      ]),
+    );
+    expect(listed[0]?.ageMs).toBeGreaterThanOrEqual(0);
+    await ch.return();
+    await pending.return();
+    await next;
+    expect(openBridges()).toEqual([]);
+  });
+
+  test("L1: a producer blocked in send() is reported as such", async () => {
+    const ch = channel<number>({ name: "blocked", highWaterMark: 0 });
+    const sent = ch.send(1);
+    expect(openBridges()).toEqual([expect.objectContaining({ name: "blocked", pendingSend: 1, buffered: 0 })]);
+    await ch.return();
+    expect(await sent).toBe(false);
+  });
+
+  test("L1: an exhausted bridge leaves the registry even if the final done was never read", async () => {
+    const ch = channel<number>();
+    ch.push(1);
+    ch.end();
+    expect(await ch.next()).toEqual({ value: 1, done: false });
+    expect(openBridges()).toEqual([]);
+  });
+
+  test("L1: stacks are captured only when tracing is on, and point at the caller", async () => {
+    const before = configureLeakTracking({ stacks: true });
+    try {
+      const traced = channel<number>({ name: "traced" });
+      expect(openBridges()[0]?.stack).toContain("leaks.test.ts");
+      await traced.return();
+      configureLeakTracking({ stacks: false });
+      const untraced = channel<number>({ name: "untraced" });
+      expect(openBridges()[0]?.stack).toBeUndefined();
+      await untraced.return();
+    } finally {
+      configureLeakTracking(before);
+    }
+  });
+
+  test("L1: with tracking disabled nothing is registered", async () => {
+    const before = configureLeakTracking({ enabled: false });
+    try {
+      const ch = channel<number>();
+      expect(openBridges()).toEqual([]);
+      await ch.return();
+    } finally {
+      configureLeakTracking(before);
+    }
+  });
+});
+
+describe("L2 planted leaks are detected; clean twins pass", () => {
+  test("L2 leak: abandoned after one next()", async () => {
+    let planted!: ReturnType<typeof ticker>;
+    await expectLeak(
+      async () => {
+        planted = ticker("abandoned");
+        const { emitter, source } = planted;
+        const first = source.next();
+        emitter.emit("tick", 1);
+        expect(await first).toEqual({ value: 1, done: false });
+      },
+      'subscribe "abandoned"',
+      "nobody is reading it",
+      "for await",
+    );
+    // assertNoLeaks stopped what it reported: the listener is gone.
+    expect(planted.teardown).toHaveBeenCalledTimes(1);
+    expect(planted.emitter.listenerCount("tick")).toBe(0);
+  });
+
+  test("L2 clean: for await over the same source", async () => {
+    const { emitter, teardown, source } = ticker("iterated");
+    await withLeakCheck(async () => {
+      const consumer = (async () => {
+        for await (const v of source) if (v === 1) break;
+      })();
+      await flush();
+      emitter.emit("tick", 1);
+      await consumer;
+    });
+    expect(teardown).toHaveBeenCalledTimes(1);
+  });
+
+  test("L2 leak: a manual next() loop that exits without return()", async () => {
+    await expectLeak(async () => {
+      const { emitter, source } = ticker("manual-loop");
+      const loop = (async () => {
+        for (;;) {
+          const r = await source.next();
+          if (r.done === true || r.value >= 2) break; // forgot source.return()
+        }
+      })();
+      await flush();
+      for (let i = 0; i < 3; i += 1) emitter.emit("tick", i);
+      await loop;
+    }, 'subscribe "manual-loop"');
+  });
+
+  test("L2 clean: a manual next() loop with return() in finally", async () => {
+    const { emitter, teardown, source } = ticker("manual-loop-clean");
+    await withLeakCheck(async () => {
+      const loop = (async () => {
+        try {
+          for (;;) {
+            const r = await source.next();
+            if (r.done === true || r.value >= 2) break;
+          }
+        } finally {
+          await source.return();
+        }
+      })();
+      await flush();
+      for (let i = 0; i < 3; i += 1) emitter.emit("tick", i);
+      await loop;
+    });
+    expect(teardown).toHaveBeenCalledTimes(1);
+  });
+
+  test("L2 leak: a consumer that throws out of its loop body around a bridge that is not for await", async () => {
+    await expectLeak(async () => {
+      const ch = channel<number>({ name: "thrown-out" });
+      ch.push(1);
+      ch.push(2);
+      await expect(
+        (async () => {
+          for (let r = await ch.next(); r.done !== true; r = await ch.next()) throw new Error(`bad value ${r.value}`);
+        })(),
+      ).rejects.toThrow("bad value 1");
+    }, 'channel "thrown-out"', "1 value buffered");
+  });
+
+  test("L2 clean: the same consumer with for await (which calls return() on throw)", async () => {
+    const ch = channel<number>({ name: "thrown-out-clean" });
+    await withLeakCheck(async () => {
+      ch.push(1);
+      ch.push(2);
+      await expect(
+        (async () => {
+          for await (const v of ch) throw new Error(`bad value ${v}`);
+        })(),
+      ).rejects.toThrow("bad value 1");
+    });
+  });
+
+  test("L2 leak: a producer left blocked in send() after the consumer errored", async () => {
+    let released: boolean | undefined;
+    const error = await expectLeak(async () => {
+      const source = pull<number>(
+        async (send) => {
+          for (let i = 0; ; i += 1) {
+            released = await send(i);
+            if (!released) return;
+          }
+        },
+        { name: "blocked-producer" },
+      );
+      const consume = async (): Promise<void> => {
+        await source.next();
+        throw new Error("consumer failed"); // and never stops the source
+      };
+      await expect(consume()).rejects.toThrow("consumer failed");
+    }, 'pull "blocked-producer"', "producer waiting in send()", "blocked in send()");
+    expect(error.bridges[0]?.pendingSend).toBe(1);
+    expect(released).toBe(false); // assertNoLeaks stopped it, which released the producer
+  });
+
+  test("L2 clean: the consumer stops the source in finally; the producer is released", async () => {
+    let released: boolean | undefined;
+    await withLeakCheck(async () => {
+      const source = pull<number>(async (send) => {
+        for (let i = 0; ; i += 1) {
+          released = await send(i);
+          if (!released) return;
+        }
+      });
+      const consume = async (): Promise<void> => {
+        try {
+          await source.next();
+          throw new Error("consumer failed");
+        } finally {
+          await source.return();
+        }
+      };
+      await expect(consume()).rejects.toThrow("consumer failed");
+    });
+    expect(released).toBe(false);
+  });
+
+  // The Thanos bug (thanos PR 7821): a request handler reads a store through a bridge; when the request is
+  // cancelled it returns early, and nothing stops the bridge, so the store's reader stays open forever.
+  async function handle(request: AbortSignal, opts: { stopOnCancel: boolean }): Promise<number[]> {
+    const storeReaders = { open: 0 };
+    const series = pull<number>(
+      async (send) => {
+        storeReaders.open += 1;
+        try {
+          for (let i = 0; ; i += 1) if (!(await send(i))) return;
+        } finally {
+          storeReaders.open -= 1;
+        }
+      },
+      { name: "store-series", ...(opts.stopOnCancel ? { signal: request } : {}) },
+    );
+    const out: number[] = [];
+    for (;;) {
+      if (request.aborted) return out; // the cancellation path
+      const r = await series.next().catch(() => ({ done: true as const, value: undefined }));
+      if (r.done === true) return out;
+      out.push(r.value);
+      if (out.length === 3) (request as AbortSignal & { cancel?: () => void }).cancel?.();
+    }
+  }
+
+  function cancellable(): AbortSignal {
+    const controller = new AbortController();
+    return Object.assign(controller.signal, { cancel: () => controller.abort("client went away") });
+  }
+
+  test("L2 leak: a cancellation path that forgets to stop (the Thanos bug)", async () => {
+    await expectLeak(async () => {
+      expect(await handle(cancellable(), { stopOnCancel: false })).toEqual([0, 1, 2]);
+    }, 'pull "store-series"', "producer waiting in send()");
+  });
+
+  test("L2 clean: the same handler passing the request's signal to the bridge", async () => {
+    await withLeakCheck(async () => {
+      expect(await handle(cancellable(), { stopOnCancel: true })).toEqual([0, 1, 2]);
+    });
+  });
+
+  test("L2: a bridge created and never iterated is reported as never started", async () => {
+    await expectLeak(async () => {
+      subscribe<number>(() => undefined, { name: "unused" });
+    }, 'subscribe "unused"', "never started", "never iterated");
+  });
+
+  test("L2: the message says how to turn stacks on, or shows where the bridge was opened", async () => {
+    await expectLeak(async () => {
+      channel<number>({ name: "no-stack" });
+    }, "SLUICE_TRACE_LEAKS=1");
+    const before = configureLeakTracking({ stacks: true });
+    try {
+      await expectLeak(async () => {
+        channel<number>({ name: "with-stack" });
+      }, "Opened at:", "leaks.test.ts");
+    } finally {
+      configureLeakTracking(before);
+    }
+  });
+
+  test("L2: a baseline excludes bridges that were open before it", async () => {
+    const older = channel<number>({ name: "older" });
+    const baseline = leakBaseline();
+    await assertNoLeaks({ baseline });
+    const newer = channel<number>({ name: "newer" });
+    const error = await assertNoLeaks({ baseline, stopLeaked: false }).catch((e: unknown) => e as LeakError);
+    expect(error?.bridges.map((b) => b.name)).toEqual(["newer"]);
+    await older.return();
+    await newer.return();
+  });
+});
+
+describe("L3 GC backstop", () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+
+  test.runIf(gc !== undefined)("L3: a consumer handle collected while open is reported and its producer stopped", async () => {
+    const emitter = new EventEmitter();
+    const teardown = vi.fn();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      // Open, read once, drop: only the emitter's listener (the producer side) still holds the bridge.
+      await (async () => {
+        const source = subscribe<number>(
+          (sink) => {
+            emitter.on("tick", sink.push);
+            return () => {
+              teardown();
+              emitter.off("tick", sink.push);
+            };
+          },
+          { name: "dropped" },
+        );
+        const first = source.next();
+        emitter.emit("tick", 1);
+        await first;
+      })();
+      for (let i = 0; i < 50 && teardown.mock.calls.length === 0; i += 1) {
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(teardown).toHaveBeenCalledTimes(1);
+      expect(emitter.listenerCount("tick")).toBe(0);
+      await flush();
+      const warning = warnings.find((w) => (w as Error & { code?: string }).code === "ERR_SLUICE_LEAK");
+      expect(warning?.name).toBe("SluiceLeakWarning");
+      expect(warning?.message).toContain('subscribe "dropped" was garbage-collected while open');
+      const error = await assertNoLeaks().catch((e: unknown) => e as LeakError);
+      expect(error?.message).toContain("garbage-collected while open");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  test.runIf(gc !== undefined)("L3 clean: a finished bridge that is collected is not reported", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      await (async () => {
+        const ch = channel<number>({ name: "finished" });
+        ch.push(1);
+        ch.end();
+        for await (const _ of ch);
+      })();
+      for (let i = 0; i < 5; i += 1) {
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(warnings.filter((w) => w.message.includes('"finished"'))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
