@@ -77,6 +77,29 @@ function defineConformanceSuite(transport: Transport): void {
         expect(outcome.status?.code).toBe(Status.OK);
       });
 
+      it("half_duplex (responses only after the client half-closes)", async () => {
+        const { client } = await serve({});
+        const call = client.HalfDuplexCall();
+        const settled = settleStream(call);
+        for (const size of [3, 1, 4]) call.write({ response_parameters: [{ size }] });
+        call.end();
+        const outcome = await settled;
+        expect(outcome.messages.map((m) => m.payload?.body?.length)).toEqual([3, 1, 4]);
+        expect(outcome.status?.code).toBe(Status.OK);
+      });
+
+      it("deadline on a server stream that stalls: DEADLINE_EXCEEDED after the data already sent", async () => {
+        const { client } = await serve({
+          ListStrings(call) {
+            call.write({ value: "only" });
+          },
+        });
+        const outcome = await settleStream(client.ListStrings({}, { deadline: deadlineIn(shortDeadlineMs) }));
+        expect(outcome.messages).toEqual([{ value: "only" }]);
+        expect(outcome.error?.code).toBe(Status.DEADLINE_EXCEEDED);
+        expect(outcome.events.slice(0, 4)).toEqual(["metadata", "data", "error", "status"]);
+      });
+
       it("empty_stream", async () => {
         const { client } = await serve({});
         const call = client.FullDuplexCall();
