@@ -9,11 +9,11 @@ type BidiStreamingHandler = (call: InProcessServerDuplexStream<unknown, unknown>
  * Runs a bidi handler on an in-process call: the handler starts with the metadata, reads requests
  * (ending at the caller's half-close) and writes responses.
  */
-function handleBidiStreamingCall(port: ServerCallPort, handler: BidiStreamingHandler): void {
+function handleBidiStreamingCall(port: ServerCallPort, path: string, handler: BidiStreamingHandler): void {
   let stream: InProcessServerDuplexStream<unknown, unknown> | undefined;
   port.start({
     onReceiveMetadata(metadata) {
-      const current = new InProcessServerDuplexStream<unknown, unknown>(port, metadata);
+      const current = new InProcessServerDuplexStream<unknown, unknown>(path, port, metadata);
       stream = current;
       runHandler(port, () => handler(current));
     },

@@ -11,11 +11,11 @@ type ClientStreamingHandler = (call: InProcessServerReadableStream<unknown, unkn
  * Runs a client-streaming handler on an in-process call: the handler starts with the metadata and
  * reads requests from a readable stream that ends at the caller's half-close.
  */
-function handleClientStreamingCall(port: ServerCallPort, handler: ClientStreamingHandler): void {
+function handleClientStreamingCall(port: ServerCallPort, path: string, handler: ClientStreamingHandler): void {
   let stream: InProcessServerReadableStream<unknown, unknown> | undefined;
   port.start({
     onReceiveMetadata(metadata) {
-      const current = new InProcessServerReadableStream<unknown, unknown>(port, metadata);
+      const current = new InProcessServerReadableStream<unknown, unknown>(path, port, metadata);
       stream = current;
       runHandler(port, () => handler(current, unaryResponder(port)));
     },

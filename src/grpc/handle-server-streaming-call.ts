@@ -10,7 +10,7 @@ type ServerStreamingHandler = (call: InProcessServerWritableStream<unknown, unkn
  * Runs a server-streaming handler on an in-process call: reads the single request and the
  * half-close, then calls the handler with a writable response stream.
  */
-function handleServerStreamingCall(port: ServerCallPort, handler: ServerStreamingHandler): void {
+function handleServerStreamingCall(port: ServerCallPort, path: string, handler: ServerStreamingHandler): void {
   let stream: InProcessServerWritableStream<unknown, unknown> | undefined;
   let requestMetadata = new Metadata();
   let request: { value: unknown } | undefined;
@@ -21,7 +21,7 @@ function handleServerStreamingCall(port: ServerCallPort, handler: ServerStreamin
     },
     onReceiveMessage(message) {
       if (request !== undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${port.path}` });
+        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${path}` });
         return;
       }
       request = { value: message };
@@ -29,10 +29,10 @@ function handleServerStreamingCall(port: ServerCallPort, handler: ServerStreamin
     },
     onReceiveHalfClose() {
       if (request === undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received no request message for server streaming method ${port.path}` });
+        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received no request message for server streaming method ${path}` });
         return;
       }
-      const current = new InProcessServerWritableStream<unknown, unknown>(port, requestMetadata, request.value);
+      const current = new InProcessServerWritableStream<unknown, unknown>(path, port, requestMetadata, request.value);
       stream = current;
       runHandler(port, () => handler(current));
     },

@@ -27,7 +27,7 @@ function unaryResponder(port: ServerCallPort): sendUnaryData<unknown> {
  * Runs a unary handler on an in-process call: reads the single request and the half-close, then
  * calls the handler; a missing or second request is UNIMPLEMENTED with grpc-js's messages.
  */
-function handleUnaryCall(port: ServerCallPort, handler: UnaryHandler): void {
+function handleUnaryCall(port: ServerCallPort, path: string, handler: UnaryHandler): void {
   let call: InProcessServerUnaryCall<unknown, unknown> | undefined;
   let requestMetadata = new Metadata();
   let request: { value: unknown } | undefined;
@@ -38,7 +38,7 @@ function handleUnaryCall(port: ServerCallPort, handler: UnaryHandler): void {
     },
     onReceiveMessage(message) {
       if (request !== undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${port.path}` });
+        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${path}` });
         return;
       }
       request = { value: message };
@@ -46,10 +46,10 @@ function handleUnaryCall(port: ServerCallPort, handler: UnaryHandler): void {
     },
     onReceiveHalfClose() {
       if (request === undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received no request message for server streaming method ${port.path}` });
+        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received no request message for server streaming method ${path}` });
         return;
       }
-      const current = new InProcessServerUnaryCall<unknown, unknown>(port, requestMetadata, request.value);
+      const current = new InProcessServerUnaryCall<unknown, unknown>(path, port, requestMetadata, request.value);
       call = current;
       runHandler(port, () => handler(current, unaryResponder(port)));
     },

@@ -2,6 +2,7 @@ import type { EventEmitter } from "node:events";
 import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
 import type { MessageCodec } from "./message-modes.js";
+import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
 import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
 
@@ -196,8 +197,8 @@ class InProcessCall implements InterceptingCallInterface {
   // ── Server face. ────────────────────────────────────────────────────────────────────────────
 
   #makeServerPort(): ServerCallPort {
+    let recorder: ReturnType<ServerCallPort["getMetricsRecorder"]> | undefined;
     return {
-      path: this.#route.path,
       start: (listener) => {
         if (this.#serverFinished) return;
         this.#serverListener = listener;
@@ -232,6 +233,9 @@ class InProcessCall implements InterceptingCallInterface {
       getPeer: () => inProcessPeer,
       getDeadline: () => this.#deadline,
       getHost: () => inProcessPeer,
+      getAuthContext: () => emptyAuthContext,
+      getConnectionInfo: () => ({}),
+      getMetricsRecorder: () => (recorder ??= createNoopMetricsRecorder()),
     };
   }
 

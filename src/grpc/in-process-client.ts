@@ -9,6 +9,7 @@ import type {
   InterceptorOptions,
   InterceptorProvider,
   MethodDefinition,
+  ServerInterceptor,
   ServiceDefinition,
 } from "@grpc/grpc-js";
 import { handleBidiStreamingCall } from "./handle-bidi-streaming-call.js";
@@ -26,12 +27,14 @@ import { createMessageCodec, defaultMessageLimits, messageModes } from "./messag
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
 import type { ServerCallPort } from "./server-call-port.js";
 
-/** Server-side channel options that still mean something in-process. */
+/** Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process. */
 interface InProcessServerOptions {
   /** Largest request the handler side accepts, in bytes (`'serialize'` mode only); -1 = unlimited. @default 4194304 */
   readonly "grpc.max_receive_message_length"?: number;
   /** Largest response the handler side may send, in bytes (`'serialize'` mode only); -1 = unlimited. @default -1 */
   readonly "grpc.max_send_message_length"?: number;
+  /** Server interceptors, as in grpc-js's `ServerOptions.interceptors`; they run on every in-process call. @default [] */
+  readonly interceptors?: readonly ServerInterceptor[];
 }
 
 /**
@@ -77,15 +80,26 @@ function unimplementedHandler(name: string, responseStream: boolean): AnyHandler
   return unary;
 }
 
-function dispatcher(method: MethodDefinition<unknown, unknown>, handler: AnyHandler): (port: ServerCallPort) => void {
-  if (method.requestStream) {
+/** Starts the handler of one method on a call, behind the server interceptors (first = outermost of the base). */
+function dispatcher(
+  method: MethodDefinition<unknown, unknown>,
+  handler: AnyHandler,
+  interceptors: readonly ServerInterceptor[],
+): (port: ServerCallPort) => void {
+  const { path } = method;
+  const start = ((): ((call: ServerCallPort) => void) => {
+    if (method.requestStream) {
+      return method.responseStream
+        ? (call) => handleBidiStreamingCall(call, path, handler as BidiStreamingHandler)
+        : (call) => handleClientStreamingCall(call, path, handler as ClientStreamingHandler);
+    }
     return method.responseStream
-      ? (port) => handleBidiStreamingCall(port, handler as BidiStreamingHandler)
-      : (port) => handleClientStreamingCall(port, handler as ClientStreamingHandler);
-  }
-  return method.responseStream
-    ? (port) => handleServerStreamingCall(port, handler as ServerStreamingHandler)
-    : (port) => handleUnaryCall(port, handler as UnaryHandler);
+      ? (call) => handleServerStreamingCall(call, path, handler as ServerStreamingHandler)
+      : (call) => handleUnaryCall(call, path, handler as UnaryHandler);
+  })();
+  if (interceptors.length === 0) return start;
+  // grpc-js's own chaining (server-interceptors.ts getServerInterceptingCall): each wraps the previous.
+  return (port) => start(interceptors.reduce<ServerCallPort>((call, intercept) => intercept(method, call), port));
 }
 
 /**
@@ -103,7 +117,7 @@ function dispatcher(method: MethodDefinition<unknown, unknown>, handler: AnyHand
  * objects; an `async` handler that rejects ends the call with UNKNOWN (grpc-js would hang until the
  * deadline); breaking out of `for await` over a response stream cancels the call (grpc-js over the
  * network does not); `getPeer()` is `"in-process"`; no transport headers (`user-agent`,
- * `content-type`, `date`) appear in metadata; server interceptors are not run.
+ * `content-type`, `date`) appear in metadata.
  * @param ClientConstructor - the service client class, with its static `service` definition.
  * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
  * @param options - grpc-js client options plus {@link InProcessClientOptions.messages}.
@@ -148,7 +162,7 @@ function createInProcessClient<C extends Client>(
       path: method.path,
       responseStream: method.responseStream,
       codec: createMessageCodec(messages, method as MethodSerializers, limits),
-      dispatch: dispatcher(method, bound),
+      dispatch: dispatcher(method, bound, server.interceptors ?? []),
     });
   }
 

@@ -4,7 +4,6 @@ import type { Deadline, ServerDuplexStream } from "@grpc/grpc-js";
 import { statusFromServerError } from "./call-status.js";
 import type { PartialStatusObject } from "./call-status.js";
 import type { ServerCallPort } from "./server-call-port.js";
-import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
 /**
@@ -15,6 +14,8 @@ import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDuplexStream<Req, Res> {
   /** The call's transport. */
   readonly #port: ServerCallPort;
+  /** The full method path, `/package.Service/Method`. */
+  readonly #path: string;
   /** The status `_final` will send: OK unless an `'error'` was emitted. */
   #pendingStatus: PartialStatusObject = { code: Status.OK, details: "OK" };
   /** Trailers given to `end(md)`; sent with an OK status. */
@@ -24,8 +25,9 @@ class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDupl
   /** A copy of the request metadata. */
   readonly metadata: Metadata;
 
-  constructor(port: ServerCallPort, metadata: Metadata) {
+  constructor(path: string, port: ServerCallPort, metadata: Metadata) {
     super({ objectMode: true });
+    this.#path = path;
     this.#port = port;
     this.metadata = metadata;
     this.on("error", (error: unknown) => {
@@ -63,16 +65,16 @@ class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDupl
     return this.#port.getDeadline();
   }
   getPath(): string {
-    return this.#port.path;
+    return this.#path;
   }
   getHost(): string {
     return this.#port.getHost();
   }
   getAuthContext(): AuthContext {
-    return emptyAuthContext;
+    return this.#port.getAuthContext();
   }
   getMetricsRecorder(): MetricsRecorder {
-    return createNoopMetricsRecorder();
+    return this.#port.getMetricsRecorder();
   }
 }
 

@@ -1,7 +1,6 @@
 import { Readable } from "node:stream";
 import type { Deadline, Metadata, ServerReadableStream } from "@grpc/grpc-js";
 import type { ServerCallPort } from "./server-call-port.js";
-import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
 /**
@@ -11,13 +10,16 @@ import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 class InProcessServerReadableStream<Req, Res> extends Readable implements ServerReadableStream<Req, Res> {
   /** The call's transport. */
   readonly #port: ServerCallPort;
+  /** The full method path, `/package.Service/Method`. */
+  readonly #path: string;
   /** Set (with a `'cancelled'` event) when the call is over, including after success. */
   cancelled = false;
   /** A copy of the request metadata. */
   readonly metadata: Metadata;
 
-  constructor(port: ServerCallPort, metadata: Metadata) {
+  constructor(path: string, port: ServerCallPort, metadata: Metadata) {
     super({ objectMode: true });
+    this.#path = path;
     this.#port = port;
     this.metadata = metadata;
   }
@@ -36,16 +38,16 @@ class InProcessServerReadableStream<Req, Res> extends Readable implements Server
     return this.#port.getDeadline();
   }
   getPath(): string {
-    return this.#port.path;
+    return this.#path;
   }
   getHost(): string {
     return this.#port.getHost();
   }
   getAuthContext(): AuthContext {
-    return emptyAuthContext;
+    return this.#port.getAuthContext();
   }
   getMetricsRecorder(): MetricsRecorder {
-    return createNoopMetricsRecorder();
+    return this.#port.getMetricsRecorder();
   }
 }
 

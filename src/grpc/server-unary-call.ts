@@ -1,21 +1,23 @@
 import { EventEmitter } from "node:events";
 import type { Deadline, Metadata, ServerUnaryCall } from "@grpc/grpc-js";
 import type { ServerCallPort } from "./server-call-port.js";
-import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
 /** What a unary handler receives in-process: grpc-js's `ServerUnaryCall` (an EventEmitter). */
 class InProcessServerUnaryCall<Req, Res> extends EventEmitter implements ServerUnaryCall<Req, Res> {
   /** The call's transport; outlives the handler only as long as the caller keeps the call. */
   readonly #port: ServerCallPort;
+  /** The full method path, `/package.Service/Method`. */
+  readonly #path: string;
   /** Set (with a `'cancelled'` event) when the call is over, including after success (grpc-js >= 1.10). */
   cancelled = false;
   /** A copy of the request metadata. */
   readonly metadata: Metadata;
   request: Req;
 
-  constructor(port: ServerCallPort, metadata: Metadata, request: Req) {
+  constructor(path: string, port: ServerCallPort, metadata: Metadata, request: Req) {
     super();
+    this.#path = path;
     this.#port = port;
     this.metadata = metadata;
     this.request = request;
@@ -31,16 +33,16 @@ class InProcessServerUnaryCall<Req, Res> extends EventEmitter implements ServerU
     return this.#port.getDeadline();
   }
   getPath(): string {
-    return this.#port.path;
+    return this.#path;
   }
   getHost(): string {
     return this.#port.getHost();
   }
   getAuthContext(): AuthContext {
-    return emptyAuthContext;
+    return this.#port.getAuthContext();
   }
   getMetricsRecorder(): MetricsRecorder {
-    return createNoopMetricsRecorder();
+    return this.#port.getMetricsRecorder();
   }
 }
 

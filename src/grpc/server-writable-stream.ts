@@ -4,7 +4,6 @@ import type { Deadline, ServerWritableStream } from "@grpc/grpc-js";
 import { statusFromServerError } from "./call-status.js";
 import type { PartialStatusObject } from "./call-status.js";
 import type { ServerCallPort } from "./server-call-port.js";
-import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
 /**
@@ -16,6 +15,8 @@ import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 class InProcessServerWritableStream<Req, Res> extends Writable implements ServerWritableStream<Req, Res> {
   /** The call's transport. */
   readonly #port: ServerCallPort;
+  /** The full method path, `/package.Service/Method`. */
+  readonly #path: string;
   /** The status `_final` will send: OK unless an `'error'` was emitted. */
   #pendingStatus: PartialStatusObject = { code: Status.OK, details: "OK" };
   /** Trailers given to `end(md)`; sent with an OK status. */
@@ -26,8 +27,9 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
   readonly metadata: Metadata;
   request: Req;
 
-  constructor(port: ServerCallPort, metadata: Metadata, request: Req) {
+  constructor(path: string, port: ServerCallPort, metadata: Metadata, request: Req) {
     super({ objectMode: true });
+    this.#path = path;
     this.#port = port;
     this.metadata = metadata;
     this.request = request;
@@ -62,16 +64,16 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
     return this.#port.getDeadline();
   }
   getPath(): string {
-    return this.#port.path;
+    return this.#path;
   }
   getHost(): string {
     return this.#port.getHost();
   }
   getAuthContext(): AuthContext {
-    return emptyAuthContext;
+    return this.#port.getAuthContext();
   }
   getMetricsRecorder(): MetricsRecorder {
-    return createNoopMetricsRecorder();
+    return this.#port.getMetricsRecorder();
   }
 }
 

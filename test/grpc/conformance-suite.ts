@@ -682,6 +682,49 @@ function defineConformanceSuite(transport: Transport): void {
         expect(log).toEqual(["client:message", "client:status:0", "call:message", "call:status:0"]);
       });
 
+      it("server interceptors run around every call and can answer on their own", async () => {
+        const paths: string[] = [];
+        const tagging: grpc.ServerInterceptor = (method, call) =>
+          new grpc.ServerInterceptingCall(call, {
+            start(next) {
+              paths.push(method.path);
+              next({
+                onReceiveMetadata(metadata, nextMetadata) {
+                  if (metadata.get("x-deny").length > 0) {
+                    call.sendStatus({ code: Status.PERMISSION_DENIED, details: "denied by interceptor" });
+                    return;
+                  }
+                  nextMetadata(metadata);
+                },
+              });
+            },
+            sendMetadata(metadata, next) {
+              metadata.set("x-intercepted", "yes");
+              next(metadata);
+            },
+          });
+        const handled: string[] = [];
+        const { client } = await serve(
+          {
+            EmptyCall(_call, cb) {
+              handled.push("EmptyCall");
+              cb(null, {});
+            },
+          },
+          { server: { interceptors: [tagging] } },
+        );
+        const ok = await settleUnary((cb) => client.EmptyCall({}, cb));
+        expect(ok.error).toBeNull();
+        expect(ok.metadata?.get("x-intercepted")).toEqual(["yes"]);
+        const deny = new grpc.Metadata();
+        deny.set("x-deny", "1");
+        const denied = await settleUnary((cb) => client.EmptyCall({}, deny, cb));
+        expect(denied.error?.code).toBe(Status.PERMISSION_DENIED);
+        expect(denied.error?.details).toBe("denied by interceptor");
+        expect(paths).toEqual(["/grpc.testing.TestService/EmptyCall", "/grpc.testing.TestService/EmptyCall"]);
+        expect(handled).toEqual(["EmptyCall"]);
+      });
+
       it("interceptor providers run too", async () => {
         const paths: string[] = [];
         const provider: grpc.InterceptorProvider = (method) => {

@@ -13,7 +13,11 @@ interface ServeOptions {
   /** grpc-js client options (interceptors, channel options). */
   readonly client?: grpc.ClientOptions;
   /** Server-side max message sizes. */
-  readonly server?: { "grpc.max_receive_message_length"?: number; "grpc.max_send_message_length"?: number };
+  readonly server?: {
+    "grpc.max_receive_message_length"?: number;
+    "grpc.max_send_message_length"?: number;
+    interceptors?: grpc.ServerInterceptor[];
+  };
 }
 
 interface Served {
