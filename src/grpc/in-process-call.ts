@@ -60,8 +60,9 @@ function toMs(deadline: Deadline): number {
  *
  * - one message per `startRead()`, both ways; a write's callback fires when the other side has
  *   taken the message (so `write()` backpressure works through the two objectMode buffers);
- * - an OK status reaches the caller only after every message was read; a non-OK status (error,
- *   cancel, deadline) ends the call at once and drops undelivered messages;
+ * - an OK status reaches the caller only after every message was read; a non-OK status ends the
+ *   call without waiting for reads (a handler's error still lets a pending read take the message
+ *   sent just before it; a cancel or deadline drops everything undelivered);
  * - the caller's events are always delivered on a later tick than the handler action that caused
  *   them, and the handler never runs inside the caller's stack (as over a socket).
  */
@@ -251,7 +252,7 @@ class InProcessCall implements InterceptingCallInterface {
     if (this.#phase === Phase.Ending && !(fromClient && this.#status?.code === Status.OK)) return;
     this.#phase = Phase.Ending;
     this.#status = status;
-    if (status.code !== Status.OK) {
+    if (fromClient) {
       // Like an RST_STREAM: undelivered messages are dropped and their writers never called back.
       this.#responses = [];
       this.#responseHead = 0;
@@ -309,7 +310,7 @@ class InProcessCall implements InterceptingCallInterface {
       this.#pendingHeaders = undefined;
       listener.onReceiveMetadata(headers);
     }
-    while (!failing && this.#clientReadPending && this.#responseHead < this.#responses.length) {
+    while (this.#clientReadPending && this.#responseHead < this.#responses.length) {
       const entry = this.#responses[this.#responseHead++] as ResponseEntry;
       if (this.#responseHead === this.#responses.length) {
         this.#responses = [];
@@ -318,10 +319,15 @@ class InProcessCall implements InterceptingCallInterface {
       this.#clientReadPending = false;
       this.#receivedMessage = true;
       listener.onReceiveMessage(entry.message);
-      entry.written();
       if (this.#phase >= Phase.Closed) return;
+      // A failing status does not wait for reads: what a pending read could take before it
+      // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
+      if (failing) break;
+      entry.written();
     }
     if (status === undefined || (!failing && this.#responseHead < this.#responses.length)) return;
+    this.#responses = [];
+    this.#responseHead = 0;
     if (!this.#route.responseStream && !this.#receivedMessage) listener.onReceiveMessage(null);
     this.#close();
     listener.onReceiveStatus(status);
