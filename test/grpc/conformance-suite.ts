@@ -322,6 +322,31 @@ function defineConformanceSuite(transport: Transport): void {
         expect(outcome.error?.details).toBe("Unknown error");
       });
 
+      it("a stream handler that throws right after one write: the message, then UNKNOWN", async () => {
+        const { client } = await serve({
+          ListStrings(call) {
+            call.write({ value: "a" });
+            throw new Error("boom");
+          },
+        });
+        const outcome = await settleStream(client.ListStrings({}, { deadline: deadlineIn(2000) }));
+        expect(outcome.messages).toEqual([{ value: "a" }]);
+        expect(outcome.error?.code).toBe(Status.UNKNOWN);
+        expect(outcome.events.slice(0, 4)).toEqual(["metadata", "data", "error", "status"]);
+      });
+
+      it(`a stream handler that throws after two writes: ${d.statusAfterThrowMidStream ? "UNKNOWN (declared difference)" : "grpc-js never sends a status, the call hits its deadline"}`, async () => {
+        const { client } = await serve({
+          ListStrings(call) {
+            call.write({ value: "a" });
+            call.write({ value: "b" });
+            throw new Error("boom");
+          },
+        });
+        const outcome = await settleStream(client.ListStrings({}, { deadline: deadlineIn(shortDeadlineMs * 2) }));
+        expect(outcome.error?.code).toBe(d.statusAfterThrowMidStream ? Status.UNKNOWN : Status.DEADLINE_EXCEEDED);
+      });
+
       it("a non-integer code becomes UNKNOWN with the error's message", async () => {
         const { client } = await serve({ EmptyCall: (_call, cb) => cb(Object.assign(new Error("bad code"), { code: "E_X" }) as unknown as grpc.ServiceError) });
         const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));

@@ -47,6 +47,8 @@ interface Differences {
   readonly enforcesMessageSizes: boolean;
   /** A rejected async handler ends the call with UNKNOWN (grpc-js: ignored, call hangs). */
   readonly catchesAsyncRejection: boolean;
+  /** A stream handler that throws synchronously after two writes still ends the call (grpc-js: no status, the call hangs). */
+  readonly statusAfterThrowMidStream: boolean;
   /** Breaking out of `for await` over a response stream cancels the call. */
   readonly breakCancels: boolean;
   /** `unimplemented_service` details name the path (a server without the service) or the method name. */
@@ -67,6 +69,7 @@ const overTheWire = {
   normalisesMessages: true,
   enforcesMessageSizes: true,
   catchesAsyncRejection: false,
+  statusAfterThrowMidStream: false,
   breakCancels: false,
   unimplementedServiceDetails: "The server does not implement the method /grpc.testing.UnimplementedService/UnimplementedCall",
 } as const;
@@ -138,6 +141,7 @@ function inProcess(mode: MessageMode): Transport {
       normalisesMessages: mode === "serialize",
       enforcesMessageSizes: mode === "serialize",
       catchesAsyncRejection: true,
+      statusAfterThrowMidStream: true,
       breakCancels: true,
       // No server registry in-process: a service without a handler reads like grpc-js's unimplemented method.
       unimplementedServiceDetails: "The server does not implement the method UnimplementedCall",
