@@ -145,7 +145,7 @@ class InProcessCall implements InterceptingCallInterface {
     if (!this.#route.responseStream) this.#clientReadPending = true;
     // Dispatch on a later tick: the caller attaches its listeners after the call object is returned.
     process.nextTick(() => {
-      if (this.#phase >= Phase.Ending && this.#serverFinished) return;
+      if (this.#serverFinished) return;
       try {
         this.#route.dispatch(this.server);
       } catch (error) {
@@ -174,6 +174,8 @@ class InProcessCall implements InterceptingCallInterface {
   startRead(): void {
     if (this.#phase >= Phase.Closed) return;
     this.#clientReadPending = true;
+    // Always on a later tick, never inside the caller's `_read`: delivering here would run the
+    // handler's write callbacks (and its 'drain' listeners) inside the caller's stack.
     this.#scheduleClientFlush();
   }
 
