@@ -293,6 +293,29 @@ function defineConformanceSuite(transport: Transport): void {
         expect(seen.flat().sort()).toEqual(["2", "4"]);
       });
 
+      it("client streaming accepts (cb), (md, cb), (opts, cb), (md, opts, cb)", async () => {
+        const seen: string[] = [];
+        const { client } = await serve({
+          StreamingInputCall(call, cb) {
+            seen.push(String(call.metadata.get("x-n")[0] ?? "-"));
+            call.on("data", () => {});
+            call.on("end", () => cb(null, { aggregated_payload_size: 0 }));
+          },
+        });
+        const md = new grpc.Metadata();
+        md.set("x-n", "md");
+        const opts = { deadline: deadlineIn(5000) };
+        const ended = (call: { end(): unknown }): void => void call.end();
+        const results = await Promise.all([
+          settleUnary((cb) => client.StreamingInputCall(cb), ended),
+          settleUnary((cb) => client.StreamingInputCall(md, cb), ended),
+          settleUnary((cb) => client.StreamingInputCall(opts, cb), ended),
+          settleUnary((cb) => client.StreamingInputCall(md, opts, cb), ended),
+        ]);
+        expect(results.map((r) => r.error)).toEqual([null, null, null, null]);
+        expect(seen.sort()).toEqual(["-", "-", "md", "md"]);
+      });
+
       it("streams accept (md?, opts?) and return grpc-js's call objects", async () => {
         const { client } = await serve({});
         const readable = client.ListStrings({ count: 1 }, new grpc.Metadata(), { deadline: deadlineIn(5000) });

@@ -180,6 +180,52 @@ describe("declared differences", () => {
   });
 });
 
+describe("cleanup", () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+  it("a finished call leaves no deadline timer and no listener on its parent", async () => {
+    const parentSeen = deferred<grpc.ServerUnaryCall<unknown, unknown>>();
+    const childDone = deferred();
+    let downstream: TestServiceClient | undefined;
+    const client = inProcess({
+      UnaryCall(call, cb) {
+        downstream?.EmptyCall({}, { parent: call, deadline: Date.now() + 60_000 }, () => {
+          childDone.resolve();
+          parentSeen.resolve(call);
+          cb(null, {});
+        });
+      },
+    });
+    downstream = inProcess({});
+    const before = timers();
+    const outcome = await settleUnary((cb) => client.UnaryCall({}, { deadline: Date.now() + 60_000 }, cb));
+    await childDone.promise;
+    await settle();
+    expect(outcome.error).toBeNull();
+    expect(timers()).toBe(before);
+    expect((await parentSeen.promise).listenerCount("cancelled")).toBe(0);
+  });
+
+  it("a cancelled call leaves no timer, and the handler's stream is destroyed", async () => {
+    const handlerStream = deferred<grpc.ServerWritableStream<unknown, unknown>>();
+    const client = inProcess({
+      ListStrings(call) {
+        handlerStream.resolve(call);
+      },
+    });
+    const before = timers();
+    const stream = client.ListStrings({}, { deadline: Date.now() + 60_000 });
+    const outcome = settleStream(stream);
+    const server = await handlerStream.promise;
+    stream.cancel();
+    expect((await outcome).error?.code).toBe(Status.CANCELLED);
+    await settle();
+    expect(server.cancelled).toBe(true);
+    expect(server.destroyed).toBe(true);
+    expect(timers()).toBe(before);
+  });
+});
+
 describe("flow control, exactly", () => {
   it("a server stream stays bounded while the caller does not read: 16 in the writable, 1 in flight, 16 in the readable", async () => {
     let written = 0;
