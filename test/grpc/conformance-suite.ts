@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { deferred, nextMessage, settleStream, settleUnary } from "./call-helpers.js";
 import { echoInitialKey, echoTrailingKey, interopHandlers, payload } from "./fixtures/interop-handlers.js";
-import type { SimpleRequest, StreamingOutputCallRequest, TestServiceHandlers } from "./fixtures/test-service.js";
+import type { SimpleRequest, StreamingInputCallRequest, StreamingOutputCallRequest, TestServiceHandlers } from "./fixtures/test-service.js";
 import type { Transport } from "./transports.js";
 
 const { status: Status } = grpc;
@@ -305,13 +305,14 @@ function defineConformanceSuite(transport: Transport): void {
         const md = new grpc.Metadata();
         md.set("x-n", "md");
         const opts = { deadline: deadlineIn(5000) };
-        const ended = (call: { end(): unknown }): void => void call.end();
-        const results = await Promise.all([
-          settleUnary((cb) => client.StreamingInputCall(cb), ended),
-          settleUnary((cb) => client.StreamingInputCall(md, cb), ended),
-          settleUnary((cb) => client.StreamingInputCall(opts, cb), ended),
-          settleUnary((cb) => client.StreamingInputCall(md, opts, cb), ended),
-        ]);
+        type Request = StreamingInputCallRequest;
+        const starts: ((cb: grpc.requestCallback<unknown>) => grpc.ClientWritableStream<Request>)[] = [
+          (cb) => client.StreamingInputCall(cb),
+          (cb) => client.StreamingInputCall(md, cb),
+          (cb) => client.StreamingInputCall(opts, cb),
+          (cb) => client.StreamingInputCall(md, opts, cb),
+        ];
+        const results = await Promise.all(starts.map((start) => settleUnary(start, (call) => call.end())));
         expect(results.map((r) => r.error)).toEqual([null, null, null, null]);
         expect(seen.sort()).toEqual(["-", "-", "md", "md"]);
       });
