@@ -67,7 +67,9 @@ function toMs(deadline: Deadline): number {
  *   them, and the handler never runs inside the caller's stack (as over a socket).
  */
 class InProcessCall implements InterceptingCallInterface {
+  /** The method: path, codec and how to start its handler; fixed for the call's life. */
   readonly #route: CallRoute;
+  /** Where the call is in its life, as the caller sees it; only moves forward. */
   #phase: Phase = Phase.Idle;
   /** The listener the interceptor chain gave to `start()`; set once, kept for delivery. */
   #listener: InterceptingListener | undefined;
@@ -94,7 +96,7 @@ class InProcessCall implements InterceptingCallInterface {
   #serverFinished = false;
 
   // Handler → caller.
-  /** Response headers the handler sent, waiting for delivery; `null` once delivered or never. */
+  /** Response headers the handler sent, waiting for delivery; `undefined` once delivered, or if none were sent. */
   #pendingHeaders: Metadata | undefined;
   /** The handler sent (or implicitly sent) its headers. */
   #headersSent = false;
@@ -149,7 +151,8 @@ class InProcessCall implements InterceptingCallInterface {
       try {
         this.#route.dispatch(this.server);
       } catch (error) {
-        // A dispatch failure is a bug in sluice, not in the handler; still end the call visibly.
+        // Handler throws are caught by runHandler; a throw here comes from a server interceptor
+        // (or from sluice). End the call visibly rather than leave it hanging.
         this.#decideStatus({ code: Status.INTERNAL, details: `In-process dispatch failed: ${String(error)}`, metadata: new Metadata() });
       }
     });

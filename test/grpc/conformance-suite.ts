@@ -166,6 +166,22 @@ function defineConformanceSuite(transport: Transport): void {
         expect(outcome.error?.message).toBe("12 UNIMPLEMENTED: The server does not implement the method UnimplementedCall");
       });
 
+      it("unimplemented streaming methods (server, client, bidi)", async () => {
+        const { client } = await serve({ ListStrings: undefined, StreamingInputCall: undefined, FullDuplexCall: undefined });
+        const server = await settleStream(client.ListStrings({}));
+        const clientStream = await settleUnary((cb) => client.StreamingInputCall(cb));
+        const duplex = client.FullDuplexCall();
+        const settled = settleStream(duplex);
+        duplex.end();
+        const bidi = await settled;
+        expect(server.error?.details).toBe("The server does not implement the method ListStrings");
+        expect(clientStream.error?.details).toBe("The server does not implement the method StreamingInputCall");
+        expect(bidi.error?.details).toBe("The server does not implement the method FullDuplexCall");
+        expect([server, clientStream, bidi].map((o) => o.error?.code)).toEqual([Status.UNIMPLEMENTED, Status.UNIMPLEMENTED, Status.UNIMPLEMENTED]);
+        // Trailers-only: no metadata event; the stream still ends after the error.
+        expect(server.events).toEqual(["error", "status", "end"]);
+      });
+
       it("unimplemented_service", async () => {
         const served = await serve({});
         const outcome = await settleUnary((cb) => served.makeUnimplementedServiceClient().UnimplementedCall({}, cb));
