@@ -42,7 +42,6 @@ interface Sender {
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 const RESOLVED: Promise<void> = Promise.resolve();
 const noop = (): void => {};
-const done = (): IteratorResult<never, undefined> => DONE;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -84,6 +83,7 @@ export class BridgeCore<T> implements Tracked {
   #start: (() => void) | undefined; // starts the producer; cleared when called
   #teardown: Teardown | undefined; // detaches the producer; cleared once run
   #settingUp = false; // inside the producer's synchronous setup: its teardown is not known yet
+  #watchingExit = false; // a callback on #exited will re-examine the readers waiting for the outcome
   #exited: Promise<void> | undefined; // settles once teardown / the producer function has finished; rejects with an error to surface
   #signal: AbortSignal | undefined; // the consumer's `signal` option, listened to while open
   #onAbort: (() => void) | undefined; // the listener on #signal; removed on close
@@ -172,12 +172,16 @@ export class BridgeCore<T> implements Tracked {
   }
 
   /**
-   * Makes `work` the thing stop() and the final next() wait for. Once it fulfils it is forgotten; a
-   * rejection is kept, to reach the caller of stop()/return() or the final next().
+   * Makes `work` part of what stop() and the final next() wait for. A new exit always settles after the
+   * one it replaces, so callers chained on the older one settle first (C2 call order, C3 stop after
+   * every earlier next()). Once it fulfils it is forgotten; a rejection is kept, to reach the caller of
+   * stop()/return() or the final next().
    */
   #awaitExit(work: Promise<unknown>): Promise<void> {
+    const previous = this.#exited;
+    const all = previous === undefined ? work : Promise.all([previous, work]);
     const exit: Promise<void> = handled(
-      work.then(() => {
+      all.then(() => {
         if (this.#exited === exit) this.#exited = undefined;
       }),
     );
@@ -185,7 +189,8 @@ export class BridgeCore<T> implements Tracked {
     return exit;
   }
 
-  #adoptTeardown(teardown: unknown): Promise<void> | undefined {
+  /** Stores the teardown a setup returned; runs it at once if the stream already ended. Returns its promise, if async. */
+  #adoptTeardown(teardown: unknown): Promise<unknown> | undefined {
     if (teardown === undefined || teardown === null) return undefined;
     if (typeof teardown !== "function") {
       this.fail(new TypeError(`Expected setup to return a teardown function or nothing, got ${typeof teardown}`));
@@ -212,7 +217,7 @@ export class BridgeCore<T> implements Tracked {
     if (this.#readers.length !== 0) {
       this.#taken += 1;
       this.#readers.shift().resolve({ value, done: false });
-      return this.#readers.length !== 0 || this.#highWaterMark > 0;
+      return this.#readers.length !== 0 || this.#highWaterMark > 0 || this.#overflow !== "wait";
     }
     const buffer = this.#buffer;
     if (buffer.length >= this.#highWaterMark) return this.#overflowed(value);
@@ -402,31 +407,52 @@ export class BridgeCore<T> implements Tracked {
   /** A next() that finds the buffer empty after the producer finished (Ending), or after close. */
   #finalRead(): Promise<IteratorResult<T, undefined>> {
     if (this.#phase === Phase.Closed) {
-      if (this.#abortError !== undefined) return Promise.reject(this.#abortError);
-      // Behind a teardown still running, so that concurrent next() calls settle in call order.
-      return this.#exited === undefined ? Promise.resolve(DONE) : this.#exited.then(done, done);
+      return this.#abortError === undefined ? Promise.resolve(DONE) : Promise.reject(this.#abortError);
     }
-    const failure = this.#failure;
-    this.#close();
-    if (failure !== undefined) return Promise.reject(failure.error);
-    return this.#exited === undefined ? Promise.resolve(DONE) : this.#exited.then(() => DONE);
+    return new Promise((resolve, reject) => {
+      this.#readers.push({ resolve, reject });
+      this.#settleReaders();
+    });
   }
 
-  /** Settles readers waiting on an empty buffer once the producer finished: the first gets the outcome. */
+  /**
+   * Settles the readers waiting on an empty buffer after the producer finished: the first gets the
+   * outcome (the error, or done), the rest done. While a teardown or producer exit is still running,
+   * they stay queued (so stop() and abort still settle them at once) and the outcome waits for it: a
+   * teardown's error is the stream's error. Advances to Closed once settled.
+   */
   #settleReaders(): void {
     if (this.#readers.length === 0) return;
-    const readers: Array<Reader<T>> = [];
-    this.#readers.drain((reader) => readers.push(reader));
+    const failure = this.#failure;
+    if (failure === undefined && this.#exited !== undefined) {
+      this.#watchExit();
+      return;
+    }
+    const first = this.#readers.shift();
+    // First the outcome, then close (which settles the others with done): promises settle in resolve order.
+    if (failure === undefined) first.resolve(DONE);
+    else first.reject(failure.error);
     this.#close();
-    const settle = (error?: { readonly error: unknown }): void => {
-      for (const [i, reader] of readers.entries()) {
-        if (i === 0 && error !== undefined) reader.reject(error.error);
-        else reader.resolve(DONE);
-      }
-    };
+  }
+
+  /** Re-examines the waiting readers once the current exit settles (one watcher at a time). */
+  #watchExit(): void {
     const exited = this.#exited;
-    if (this.#failure !== undefined || exited === undefined) settle(this.#failure);
-    else exited.then(() => settle(), (error: unknown) => settle({ error }));
+    if (exited === undefined || this.#watchingExit) return;
+    this.#watchingExit = true;
+    const settled = (error?: { readonly error: unknown }): void => {
+      this.#watchingExit = false;
+      if (this.#phase === Phase.Closed) return; // stop() or an abort settled them
+      if (error !== undefined) {
+        this.#failure = error; // delivered through next(), so not again through stop()
+        if (this.#exited === exited) this.#exited = undefined;
+      }
+      this.#settleReaders();
+    };
+    exited.then(
+      () => settled(),
+      (error: unknown) => settled({ error }),
+    );
   }
 
   /** A value left the buffer: release senders now within highWaterMark, and ready() waiters if there is room. */
@@ -477,21 +503,24 @@ export class BridgeCore<T> implements Tracked {
     if (!this.#settingUp) void this.#runTeardown();
   }
 
-  /** Runs the teardown once. Its outcome is kept in #exited, for stop()/return() and the final next(). */
-  #runTeardown(): Promise<void> | undefined {
+  /**
+   * Runs the teardown once. Its outcome joins #exited, for stop()/return() and the final next(). Returns
+   * the teardown's own promise (never #exited: an async setup waiting on its own exit would be a cycle).
+   */
+  #runTeardown(): Promise<unknown> | undefined {
     const teardown = this.#teardown;
     if (teardown === undefined) return undefined;
     this.#teardown = undefined;
-    let result: unknown;
+    let work: Promise<unknown>;
     try {
-      result = teardown();
+      const result = teardown();
+      if (!isThenable(result)) return undefined;
+      work = Promise.resolve(result);
     } catch (error) {
-      const failed: Promise<void> = handled(Promise.reject(error));
-      this.#exited = failed;
-      return failed;
+      work = Promise.reject(error);
     }
-    // Only this teardown's own promise: returning #exited here could hand an async setup its own exit (a cycle).
-    return isThenable(result) ? this.#awaitExit(Promise.resolve(result)) : undefined;
+    void this.#awaitExit(handled(work));
+    return work;
   }
 }
 

@@ -1,3 +1,4 @@
+import { stopOpenBridges } from "../core/registry.js";
 import { assertNoLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
 
 /**
@@ -13,7 +14,14 @@ export function leakChecked<Args extends unknown[]>(
 ): (...args: Args) => Promise<boolean | void> {
   return async (...args: Args) => {
     const baseline = leakBaseline();
-    const verdict = await predicate(...args);
+    let verdict: boolean | void;
+    try {
+      verdict = await predicate(...args);
+    } catch (error) {
+      // The run failed on its own: release what it opened so that its error, not a leak report, is what shows.
+      await stopOpenBridges(baseline.lastId);
+      throw error;
+    }
     await assertNoLeaks({ turns: 1, ...options, baseline });
     return verdict;
   };
