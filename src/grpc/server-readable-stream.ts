@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { Deadline, Metadata, ServerReadableStream } from "@grpc/grpc-js";
+import { statusFromServerError } from "./call-status.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
@@ -22,6 +23,8 @@ class InProcessServerReadableStream<Req, Res> extends Readable implements Server
     this.#path = path;
     this.#port = port;
     this.metadata = metadata;
+    // grpc-js hands client-streaming handlers a Duplex that turns an emitted 'error' into the status.
+    this.on("error", (error: unknown) => port.sendStatus(statusFromServerError(error)));
   }
 
   override _read(_size: number): void {

@@ -1,9 +1,13 @@
 import { EventEmitter } from "node:events";
 import type { Deadline, Metadata, ServerUnaryCall } from "@grpc/grpc-js";
+import { statusFromServerError } from "./call-status.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
-/** What a unary handler receives in-process: grpc-js's `ServerUnaryCall` (an EventEmitter). */
+/**
+ * What a unary handler receives in-process: grpc-js's `ServerUnaryCall` (an EventEmitter).
+ * `emit('error', {code, details, metadata})` ends the call with that status, as in grpc-js.
+ */
 class InProcessServerUnaryCall<Req, Res> extends EventEmitter implements ServerUnaryCall<Req, Res> {
   /** The call's transport; outlives the handler only as long as the caller keeps the call. */
   readonly #port: ServerCallPort;
@@ -21,6 +25,8 @@ class InProcessServerUnaryCall<Req, Res> extends EventEmitter implements ServerU
     this.#port = port;
     this.metadata = metadata;
     this.request = request;
+    // grpc-js hands unary handlers a Writable that turns an emitted 'error' into the status.
+    this.on("error", (error: unknown) => port.sendStatus(statusFromServerError(error)));
   }
 
   getPeer(): string {

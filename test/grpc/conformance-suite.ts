@@ -387,6 +387,23 @@ function defineConformanceSuite(transport: Transport): void {
         expect(outcome.error?.code).toBe(d.statusAfterThrowMidStream ? Status.UNKNOWN : Status.DEADLINE_EXCEEDED);
       });
 
+      it("unary and client-streaming handlers may also emit('error', status), as grpc-js's call objects listen for it", async () => {
+        const { client } = await serve({
+          EmptyCall(call) {
+            call.emit("error", { code: Status.NOT_FOUND, details: "emitted", metadata: new grpc.Metadata() });
+          },
+          StreamingInputCall(call) {
+            call.emit("error", { code: Status.ABORTED, details: "emitted too" });
+          },
+        });
+        const unary = await settleUnary((cb) => client.EmptyCall({}, cb));
+        expect(unary.error?.code).toBe(Status.NOT_FOUND);
+        expect(unary.error?.details).toBe("emitted");
+        const clientStreaming = await settleUnary((cb) => client.StreamingInputCall(cb), (call) => call.end());
+        expect(clientStreaming.error?.code).toBe(Status.ABORTED);
+        expect(clientStreaming.error?.details).toBe("emitted too");
+      });
+
       it("a non-integer code becomes UNKNOWN with the error's message", async () => {
         const { client } = await serve({ EmptyCall: (_call, cb) => cb(Object.assign(new Error("bad code"), { code: "E_X" }) as unknown as grpc.ServiceError) });
         const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));
