@@ -141,7 +141,7 @@ class InProcessCall implements InterceptingCallInterface {
       onReceiveMessage: (message: unknown) => listener?.onReceiveMessage?.(message),
       onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
     };
-    this.#requestMetadata = wireMetadata(metadata);
+    this.#requestMetadata = wireMetadata(metadata, "request");
     this.#runDeadlineTimer();
     // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
     if (!this.#route.responseStream) this.#clientReadPending = true;
@@ -218,7 +218,7 @@ class InProcessCall implements InterceptingCallInterface {
       sendMetadata: (metadata) => {
         if (this.#serverFinished || this.#headersSent) return;
         this.#headersSent = true;
-        this.#pendingHeaders = wireMetadata(metadata);
+        this.#pendingHeaders = wireMetadata(metadata, "response");
         this.#scheduleClientFlush();
       },
       sendMessage: (message, written) => {
@@ -234,7 +234,7 @@ class InProcessCall implements InterceptingCallInterface {
       },
       sendStatus: (status) => {
         if (this.#serverFinished) return;
-        this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata == null ? new Metadata() : wireMetadata(status.metadata) });
+        this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata == null ? new Metadata() : wireMetadata(status.metadata, "response") });
       },
       getPeer: () => inProcessPeer,
       getDeadline: () => this.#deadline,

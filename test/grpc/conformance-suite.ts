@@ -473,6 +473,26 @@ function defineConformanceSuite(transport: Transport): void {
         expect(received.get("user-agent").length > 0).toBe(d.transportHeaders);
       });
 
+      it("transport-level request keys do not reach the handler", async () => {
+        const seen = deferred<grpc.Metadata>();
+        const { client } = await serve({
+          EmptyCall(call, cb) {
+            seen.resolve(call.metadata);
+            cb(null, {});
+          },
+        });
+        const md = new grpc.Metadata();
+        md.set("accept-encoding", "gzip");
+        md.set("grpc-accept-encoding", "identity");
+        md.set("x-kept", "yes");
+        const outcome = await settleUnary((cb) => client.EmptyCall({}, md, cb));
+        expect(outcome.error).toBeNull();
+        const received = await seen.promise;
+        expect(received.get("x-kept")).toEqual(["yes"]);
+        expect(received.get("accept-encoding")).toEqual([]);
+        expect(received.get("grpc-accept-encoding")).toEqual([]);
+      });
+
       it("sendMetadata counts once; trailers via callback, end(md) and err.metadata", async () => {
         const trailer = (k: string): grpc.Metadata => {
           const md = new grpc.Metadata();
