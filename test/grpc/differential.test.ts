@@ -1,5 +1,7 @@
 // Differential property test: random handler scripts run over grpc-js on 127.0.0.1 (the oracle)
-// and in-process in each message mode; what the caller observes must be identical.
+// and in-process in each message mode; what the caller observes must be identical. Handlers send
+// fully populated messages, so that `share`/`clone` (which skip proto-loader defaults, a declared
+// difference) are comparable too.
 import { fc, test } from "@fast-check/vitest";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect } from "vitest";
@@ -87,7 +89,9 @@ describe("in-process matches grpc-js over TCP on random handler scripts", () => 
   const transports = [tcp, inProcess("share"), inProcess("clone"), inProcess("serialize")] as const;
   let script: readonly Step[] = [];
   let unaryStep: { header: string | undefined; answer: Step } = { header: undefined, answer: { kind: "throw" } };
-  const handlers: TestServiceHandlers = {
+  const handlers: TestServiceHandlers & Required<Pick<TestServiceHandlers, "StreamingInputCall" | "FullDuplexCall">> = {
+    StreamingInputCall: () => {},
+    FullDuplexCall: () => {},
     ...interopHandlers,
     ListStrings(call) {
       runStreamScript(call, script);
@@ -99,6 +103,32 @@ describe("in-process matches grpc-js over TCP on random handler scripts", () => 
       if (answer.kind === "error") callback({ code: answer.code, details: answer.details, metadata: metadataOf("x-t", answer.trailer) });
       else callback(null, {}, metadataOf("x-t", answer.kind === "end" ? answer.trailer : undefined));
     },
+  };
+  let clientStreaming: { early: boolean; answer: Step } = { early: false, answer: { kind: "throw" } };
+  let bidi: { echoes: number; last: Step } = { echoes: 0, last: { kind: "end", trailer: undefined } };
+  handlers.StreamingInputCall = (call, callback) => {
+    const answer = (count: number): void => {
+      const a = clientStreaming.answer;
+      if (a.kind === "error") callback({ code: a.code, details: a.details, metadata: metadataOf("x-t", a.trailer) });
+      else callback(null, { aggregated_payload_size: count }, metadataOf("x-t", a.kind === "end" ? a.trailer : undefined));
+    };
+    if (clientStreaming.early) {
+      answer(-1);
+      return;
+    }
+    let count = 0;
+    call.on("data", () => (count += 1));
+    call.on("end", () => answer(count));
+  };
+  handlers.FullDuplexCall = (call) => {
+    call.on("data", (request: { response_parameters?: unknown[] }) => {
+      for (let i = 0; i < bidi.echoes; i++) call.write({ payload: { type: "COMPRESSABLE", body: Buffer.from([i, request.response_parameters?.length ?? 0]) } });
+    });
+    call.on("end", () => {
+      const last = bidi.last;
+      if (last.kind === "error") call.emit("error", { code: last.code, details: last.details, metadata: metadataOf("x-t", last.trailer) });
+      else call.end(metadataOf("x-t", last.kind === "end" ? last.trailer : undefined));
+    });
   };
   let clients: TestServiceClient[] = [];
 
@@ -127,4 +157,35 @@ describe("in-process matches grpc-js over TCP on random handler scripts", () => 
       for (const other of rest) expect(other).toEqual(oracle);
     },
   );
+
+  test.prop([fc.nat({ max: 5 }), fc.boolean(), terminal], { numRuns: 30, timeout: 4000 })("client streaming", async (writes, early, answer) => {
+    clientStreaming = { early, answer };
+    const outcomes: unknown[] = [];
+    for (const client of clients) {
+      const outcome = await settleUnary(
+        (cb) => client.StreamingInputCall({ deadline: Date.now() + 2000 }, cb),
+        (call) => {
+          for (let i = 0; i < writes; i++) call.write({ payload: { body: Buffer.from([i]) } });
+          call.end();
+        },
+      );
+      outcomes.push(observed(outcome));
+    }
+    const [oracle, ...rest] = outcomes;
+    for (const other of rest) expect(other).toEqual(oracle);
+  });
+
+  test.prop([fc.nat({ max: 4 }), fc.nat({ max: 3 }), terminal], { numRuns: 30, timeout: 4000 })("bidi", async (writes, echoes, last) => {
+    bidi = { echoes, last };
+    const outcomes: unknown[] = [];
+    for (const client of clients) {
+      const call = client.FullDuplexCall({ deadline: Date.now() + 2000 });
+      const settled = settleStream(call);
+      for (let i = 0; i < writes; i++) call.write({ response_parameters: [] });
+      call.end();
+      outcomes.push(observed(await settled));
+    }
+    const [oracle, ...rest] = outcomes;
+    for (const other of rest) expect(other).toEqual(oracle);
+  });
 });
