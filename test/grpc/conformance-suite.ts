@@ -615,6 +615,29 @@ function defineConformanceSuite(transport: Transport): void {
         expect(await cancelled.promise).toBe(true);
       });
 
+      it("for await over a response stream yields the messages, then throws the ServiceError", async () => {
+        const { client } = await serve({
+          ListStrings(call) {
+            call.write({ value: "a" });
+            call.write({ value: "b" });
+            call.end();
+          },
+          StreamingOutputCall(call) {
+            call.write({ payload: payload(1) });
+            call.emit("error", { code: Status.DATA_LOSS, details: "lost" });
+          },
+        });
+        const values: string[] = [];
+        for await (const message of client.ListStrings({}) as AsyncIterable<{ value: string }>) values.push(message.value);
+        expect(values).toEqual(["a", "b"]);
+        const sizes: number[] = [];
+        const failing = async (): Promise<void> => {
+          for await (const message of client.StreamingOutputCall({}) as AsyncIterable<{ payload: { body: Buffer } }>) sizes.push(message.payload.body.length);
+        };
+        await expect(failing()).rejects.toMatchObject({ code: Status.DATA_LOSS, details: "lost", message: "15 DATA_LOSS: lost" });
+        expect(sizes).toEqual([1]);
+      });
+
       it("client-streaming: the client's end() reaches the handler as 'end'", async () => {
         const ended = deferred<number>();
         const { client } = await serve({
