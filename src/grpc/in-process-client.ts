@@ -59,15 +59,20 @@ type ServiceClientConstructor<C extends Client> = (new (address: string, credent
   readonly service: ServiceDefinition;
 };
 
+/** Target string of every in-process client (what `client.getChannel().getTarget()` reports). */
+const inProcessTarget = "in-process";
+
 type AnyHandler = UnaryHandler | ServerStreamingHandler | ClientStreamingHandler | BidiStreamingHandler;
 
-function describe(value: unknown): string {
+/** Names a bad argument in an "Expected …, got …" message. */
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
   if (typeof value === "object") return `an object without a static \`service\``;
   return `${typeof value} ${String(value)}`;
 }
 
+/** A channel option's number, or grpc-js's default when it is not set. */
 function limit(value: unknown, fallback: number): number {
   return typeof value === "number" ? value : fallback;
 }
@@ -120,7 +125,8 @@ function dispatcher(
  * `content-type`, `date`) appear in metadata.
  * @param ClientConstructor - the service client class, with its static `service` definition.
  * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
- * @param options - grpc-js client options plus {@link InProcessClientOptions.messages}.
+ * @param options - grpc-js client options plus {@link InProcessClientOptions.messages} and the
+ *   handler-side {@link InProcessClientOptions.server} options (message size limits, interceptors).
  * @throws {TypeError} when `ClientConstructor`, `implementation` or `options.messages` is invalid.
  * @example
  * const client = createInProcessClient(pkg.example.Greeter, { SayHello: (call, cb) => cb(null, { message: "hi" }) });
@@ -133,14 +139,14 @@ function createInProcessClient<C extends Client>(
 ): C {
   const service = (ClientConstructor as { service?: unknown } | undefined)?.service;
   if (typeof ClientConstructor !== "function" || typeof service !== "object" || service === null) {
-    throw new TypeError(`Expected \`ClientConstructor\` to be a grpc-js service client class, got ${describe(ClientConstructor)}`);
+    throw new TypeError(`Expected \`ClientConstructor\` to be a grpc-js service client class, got ${describeValue(ClientConstructor)}`);
   }
   if (typeof implementation !== "object" || implementation === null) {
-    throw new TypeError(`Expected \`implementation\` to be an object of handlers, got ${describe(implementation)}`);
+    throw new TypeError(`Expected \`implementation\` to be an object of handlers, got ${describeValue(implementation)}`);
   }
   const { messages = "share", server = {}, ...clientOptions } = options;
   if (!messageModes.includes(messages)) {
-    throw new TypeError(`Expected \`messages\` to be one of ${messageModes.map((m) => `"${m}"`).join(", ")}, got ${describe(messages)}`);
+    throw new TypeError(`Expected \`messages\` to be one of ${messageModes.map((m) => `"${m}"`).join(", ")}, got ${describeValue(messages)}`);
   }
   const limits: MessageLimits = {
     clientMaxSend: limit(clientOptions["grpc.max_send_message_length"], defaultMessageLimits.clientMaxSend),
@@ -196,8 +202,6 @@ function createInProcessClient<C extends Client>(
     callInvocationTransformer,
   });
 }
-
-const inProcessTarget = "in-process";
 
 /**
  * Puts the in-process interceptor last in the chain grpc-js will build. grpc-js uses the call's
