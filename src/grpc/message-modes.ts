@@ -122,6 +122,7 @@ const defaultMessageLimits: MessageLimits = {
   serverMaxReceive: 4 * 1024 * 1024,
 };
 
+/** Every {@link MessageMode}, for validation messages. */
 const messageModes: readonly MessageMode[] = ["share", "clone", "serialize"];
 
 export { createMessageCodec, defaultMessageLimits, messageModes };
