@@ -351,6 +351,13 @@ function defineConformanceSuite(transport: Transport): void {
     });
 
     describe("status and errors", () => {
+      it("a call on a closed client throws 'Channel has been shut down'", async () => {
+        const { client } = await serve({});
+        client.close();
+        expect(() => client.EmptyCall({}, () => {})).toThrow("Channel has been shut down");
+        expect(() => client.ListStrings({})).toThrow("Channel has been shut down");
+      });
+
       it("a handler that throws synchronously gives UNKNOWN 'Unknown error'", async () => {
         const { client } = await serve({
           EmptyCall() {
