@@ -239,7 +239,12 @@ export class BridgeCore<T> implements Tracked {
       this.#readers.shift().resolve({ value, done: false });
       return Promise.resolve(true);
     }
-    if (this.#overflow !== "wait") return Promise.resolve(this.push(value));
+    if (this.#overflow !== "wait") {
+      // Under a drop policy a dropped value is the policy working, not a stopped consumer: false would end
+      // the usual `if (!(await send(v))) return` producer loop. Only a bridge that cut the producer off says false.
+      this.push(value);
+      return Promise.resolve(this.#phase < Phase.Ending);
+    }
     const seq = this.#taken + this.#buffer.length;
     this.#buffer.push(value);
     if (seq < this.#taken + this.#highWaterMark) return Promise.resolve(true);

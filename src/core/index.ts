@@ -12,6 +12,17 @@ export type { Sink } from "./sink.js";
 export type { Teardown } from "./bridge.js";
 export { Overflow } from "./options.js";
 export type { BridgeOptions, SourceOptions } from "./options.js";
+export { drive } from "./drive.js";
+export type { DriveOptions, DriveSink } from "./drive.js";
+export { merge } from "./merge.js";
+export { broadcast } from "./broadcast.js";
+export type { Broadcast, BroadcastOptions } from "./broadcast.js";
+export { mapConcurrent } from "./map-concurrent.js";
+export type { MapConcurrentOptions } from "./map-concurrent.js";
+export { batches } from "./batches.js";
+export type { BatchIterator, BatchesOptions } from "./batches.js";
+export { deadline } from "./deadline.js";
+export { timeout } from "./timeout.js";
 export { AbortError, ErrorCode, InvalidArgumentError, SluiceError, isAbortError } from "./errors.js";
 
 // For leak checks and integrators

@@ -80,6 +80,9 @@ let nextId = 1;
 let unwatched: object[] = [];
 let flushScheduled = false;
 const WATCH_BATCH = 256; // past this many, register at once instead of waiting for the turn
+// The real timer, read when this module is evaluated (a read, not a side effect): fake timers installed later by a
+// test (vi.useFakeTimers) must neither count nor stall the registry's own bookkeeping.
+const realSetTimeout = globalThis.setTimeout;
 const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop, until the leak assertions take them
 
 function current(): { enabled: boolean; stacks: boolean } {
@@ -120,7 +123,7 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   if (unwatched.length >= WATCH_BATCH * 2) watchPending();
   else if (!flushScheduled) {
     flushScheduled = true;
-    const timer = setTimeout(watchPending, 0) as { unref?: () => void };
+    const timer = realSetTimeout(watchPending, 0) as { unref?: () => void };
     timer.unref?.();
   }
 }

@@ -15,7 +15,10 @@ export interface Sink<T> {
   readonly push: (value: T) => boolean;
   /**
    * Offers a value and waits for room: resolves `true` once the value is within highWaterMark (at
-   * `highWaterMark: 0`, once a consumer has taken it), `false` if the consumer stopped.
+   * `highWaterMark: 0`, once a consumer has taken it), `false` once the consumer stopped — so
+   * `if (!(await send(v))) return` is the whole producer loop. Under a drop policy it resolves at once,
+   * `true` even when the policy dropped a value (use `push` to learn about drops); under
+   * `overflow: "error"`, `false` when this value overflowed and failed the stream.
    * Rejects with `ERR_SLUICE_PUSH_AFTER_END` after your own `end()` or `fail()`.
    */
   readonly send: (value: T) => Promise<boolean>;

@@ -1,0 +1,103 @@
+import { BridgeHandle } from "./bridge-iterator.js";
+import { InvalidArgumentError } from "./errors.js";
+import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+
+/**
+ * Options of {@link batches}.
+ * @example
+ * batches(events, { max: 500 });
+ */
+export interface BatchesOptions {
+  /** The most values in one batch. @default Infinity */
+  readonly max?: number;
+}
+
+/**
+ * What {@link batches} returns: an async iterator of arrays whose `return()` stops the source.
+ * @example
+ * const reader = batches(events);
+ * try { const first = await reader.next(); } finally { await reader.return(); }
+ */
+export interface BatchIterator<T> extends AsyncIterableIterator<T[], undefined, undefined> {
+  next(): Promise<IteratorResult<T[], undefined>>;
+  /** Stops the source (its `return()`, called at once) and resolves `{ done: true }` once it finished. */
+  return(): Promise<IteratorResult<T[], undefined>>;
+  [Symbol.asyncIterator](): BatchIterator<T>;
+}
+
+const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Reads a stream in batches: each step yields every value available now (at most `max`), or waits for
+ * the next value and yields it alone. A consumer that is slower than its producer pays one promise per
+ * batch instead of one per value.
+ *
+ * On a sluice bridge (`channel`, `pull`, `subscribe`, a combinator) this uses `nextBatch()`. Any other
+ * async iterable is read one value at a time and yields one-value batches (it cannot tell what is
+ * available without waiting). `return()` is forwarded at once, so breaking out of the loop stops the
+ * source, even with a `next()` pending.
+ *
+ * **Gotcha:** it is a view, not a new bridge: it is iterated once, and leak reports name the source.
+ * @param source - the stream to read; iterated once.
+ * @param options - `max`; see {@link BatchesOptions}.
+ * @throws {InvalidArgumentError} when `source` is not an async iterable or `max` is not a number >= 1.
+ * @example
+ * for await (const rows of batches(events, { max: 500 })) await db.insertMany(rows);
+ */
+export function batches<T>(source: AsyncIterable<T>, options?: BatchesOptions): BatchIterator<T> {
+  assertAsyncIterable(source, "source");
+  assertOptions(options);
+  const max = options?.max ?? Infinity;
+  if (!(typeof max === "number" && max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
+  return new BatchReader(source, max);
+}
+
+class BatchReader<T> implements BatchIterator<T> {
+  readonly #source: AsyncIterable<T>; // opened on the first next()
+  readonly #max: number; // the most values per batch
+  #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened
+  #bridge: BridgeHandle<T> | undefined; // the same iterator when it is a sluice bridge: read with nextBatch()
+
+  constructor(source: AsyncIterable<T>, max: number) {
+    this.#source = source;
+    this.#max = max;
+  }
+
+  next(): Promise<IteratorResult<T[], undefined>> {
+    let iterator = this.#iterator;
+    if (iterator === undefined) {
+      try {
+        iterator = this.#open();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const bridge = this.#bridge;
+    if (bridge !== undefined) return bridge.nextBatch(this.#max);
+    return iterator.next().then((result) => (result.done === true ? DONE : { value: [result.value], done: false }));
+  }
+
+  return(): Promise<IteratorResult<T[], undefined>> {
+    // A batch reader that was never read still owns its source: a bridge passed in must be finished.
+    let iterator = this.#iterator;
+    if (iterator === undefined) {
+      try {
+        iterator = this.#open();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return closeIterator(iterator).then(() => DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #open(): AsyncIterator<T> {
+    const iterator = this.#source[Symbol.asyncIterator]();
+    this.#iterator = iterator;
+    if (iterator instanceof BridgeHandle) this.#bridge = iterator as BridgeHandle<T>;
+    return iterator;
+  }
+}

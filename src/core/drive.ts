@@ -1,0 +1,229 @@
+import { AbortError, InvalidArgumentError } from "./errors.js";
+import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+
+/**
+ * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
+ * a sluice `channel`… adapted in a few lines.
+ * @example
+ * // A sluice channel: push, and ready() as the drain (it resolves false once the channel's reader stopped).
+ * const into: DriveSink<Row> = {
+ *   write: ch.push,
+ *   waitForDrain: async () => { if (!(await ch.ready())) throw new Error("reader stopped"); },
+ *   end: ch.end,
+ *   fail: ch.fail,
+ * };
+ */
+export interface DriveSink<T> {
+  /**
+   * Writes one value. Return `false` to ask {@link drive} to wait for `waitForDrain()` before the next
+   * write (Node's `Writable#write` convention), or a promise to have it awaited (a rejection is a sink
+   * failure). Anything else means "go on". A throw is a sink failure.
+   */
+  write(value: T): unknown;
+  /**
+   * Resolves when the sink can take more after `write` returned `false`; rejects if the sink failed
+   * meanwhile (e.g. on the stream's `error` or `close`, or it would wait forever). `signal` aborts when
+   * `drive` gives up, so that listeners can be removed. Required if `write` can return `false`.
+   */
+  waitForDrain?(signal: AbortSignal): PromiseLike<unknown>;
+  /** Ends the sink after the last value. A returned promise is awaited (e.g. until `'finish'`). */
+  end?(): unknown;
+  /**
+   * Fails the sink: called with the source's error, or the `AbortError` when `signal` aborted (not after
+   * the sink's own failure). Not awaited; a throw or rejection is ignored.
+   */
+  fail?(error: unknown): unknown;
+}
+
+/**
+ * Options of {@link drive}.
+ * @example
+ * await drive(rows, sink, { signal: AbortSignal.timeout(5_000) });
+ */
+export interface DriveOptions {
+  /**
+   * Aborting it stops the source (`return()`), fails the sink with an `AbortError` whose `cause` is the
+   * signal's reason, and rejects `drive` with that error.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Pull→push: reads `source` and writes every value into `sink`, with backpressure and cancellation.
+ *
+ * One `next()` is in flight at a time, and the next value is pulled only once the sink accepted the
+ * previous one (after a drain wait, when `write` returned `false`, or once its promise resolved). When
+ * the source ends, `sink.end()` is called and awaited, then `drive` resolves. On a source error,
+ * `sink.fail(error)` is called and `drive` rejects with it. On a sink failure (`write` throws or
+ * rejects, `waitForDrain` or `end` rejects) the source is stopped with `return()` and `drive` rejects
+ * with the sink's error. On abort the source is stopped, the sink is failed with an `AbortError`, and
+ * `drive` rejects with it. In every case `drive` settles only after the source's `return()` finished.
+ *
+ * **Gotcha:** an `async function*` source suspended in an `await` finishes its `return()` only after
+ * that `await` settles, so an abort settles `drive` only then. Sluice bridges stop at once.
+ * @param source - any async iterable; it is iterated once.
+ * @param sink - where values go; see {@link DriveSink}.
+ * @param options - `signal`; see {@link DriveOptions}.
+ * @returns a promise that resolves once the sink ended, and rejects with the first failure.
+ * @throws {InvalidArgumentError} synchronously when an argument is invalid.
+ * @example
+ * // A Node Writable: wait for 'drain' (or fail on 'close') when write() returns false.
+ * await drive(rows, {
+ *   write: (row) => file.write(JSON.stringify(row) + "\n"),
+ *   waitForDrain: (signal) => once(file, "drain", { signal }),
+ *   end: () => new Promise((resolve) => file.end(resolve)),
+ *   fail: (error) => file.destroy(error as Error),
+ * }, { signal });
+ */
+export function drive<T>(source: AsyncIterable<T>, sink: DriveSink<T>, options?: DriveOptions): Promise<void> {
+  assertAsyncIterable(source, "source");
+  if (sink === null || typeof sink !== "object") throw new InvalidArgumentError("sink", "an object with a write() method", sink);
+  if (typeof sink.write !== "function") throw new InvalidArgumentError("sink.write", "a function", sink.write);
+  for (const key of ["waitForDrain", "end", "fail"] as const) {
+    if (sink[key] !== undefined && typeof sink[key] !== "function") {
+      throw new InvalidArgumentError(`sink.${key}`, "a function or undefined", sink[key]);
+    }
+  }
+  assertOptions(options);
+  const signal = options?.signal;
+  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean")) {
+    throw new InvalidArgumentError("signal", "an AbortSignal", signal);
+  }
+  return new Driver(source, sink, signal).run();
+}
+
+/** Where a failure came from: decides who else must be told. */
+const Origin = { Source: 0, Sink: 1, Abort: 2 } as const;
+type Origin = (typeof Origin)[keyof typeof Origin];
+
+class Failure {
+  constructor(
+    readonly origin: Origin,
+    readonly error: unknown,
+  ) {}
+}
+
+/** One run of {@link drive}. */
+class Driver<T> {
+  readonly #source: AsyncIterable<T>; // iterated once, by run()
+  readonly #sink: DriveSink<T>; // receives values, then end() or fail()
+  readonly #signal: AbortSignal | undefined; // the caller's signal, listened to during run()
+  readonly #controller = new AbortController(); // handed to waitForDrain; aborted on abort, and when run() exits however it exits
+  #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened
+  #stopping: Promise<unknown> | undefined; // the source's return(), once called; awaited before settling
+  #aborted: AbortError | undefined; // set when the caller's signal aborted
+  #interrupt: ((error: AbortError) => void) | undefined; // rejects the sink wait in progress, on abort
+
+  constructor(source: AsyncIterable<T>, sink: DriveSink<T>, signal: AbortSignal | undefined) {
+    this.#source = source;
+    this.#sink = sink;
+    this.#signal = signal;
+  }
+
+  async run(): Promise<void> {
+    const signal = this.#signal;
+    const onAbort = (): void => {
+      const error = new AbortError("drive() was aborted", { cause: signal?.reason });
+      this.#aborted = error;
+      this.#controller.abort(error); // a drain wait in progress can detach its listeners now
+      this.#stopSource();
+      this.#interrupt?.(error);
+    };
+    try {
+      this.#iterator = this.#source[Symbol.asyncIterator]();
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      await this.#pump(this.#iterator);
+    } catch (caught) {
+      // A source that rejects because it was stopped on abort reports the abort, not a source error.
+      const failure =
+        caught instanceof Failure ? caught
+        : this.#aborted !== undefined ? new Failure(Origin.Abort, this.#aborted)
+        : new Failure(Origin.Source, caught);
+      if (failure.origin !== Origin.Source) this.#stopSource();
+      // The drive's own failure is what the caller needs to see, not a secondary return() error.
+      await this.#stopping?.then(undefined, () => undefined);
+      if (failure.origin !== Origin.Sink) this.#failSink(failure.error);
+      throw failure.error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.#controller.abort(this.#aborted ?? new AbortError("drive() finished"));
+    }
+  }
+
+  async #pump(iterator: AsyncIterator<T>): Promise<void> {
+    const sink = this.#sink;
+    for (;;) {
+      if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
+      const result = await iterator.next(); // a rejection is the source's error
+      if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
+      if (result.done === true) break;
+      let written: unknown;
+      try {
+        written = sink.write(result.value);
+      } catch (error) {
+        throw new Failure(Origin.Sink, error);
+      }
+      if (written === false) {
+        if (sink.waitForDrain === undefined) {
+          throw new Failure(Origin.Sink, new InvalidArgumentError("sink.waitForDrain", "a function, since sink.write() returned false", undefined));
+        }
+        await this.#untilAbort(() => sink.waitForDrain?.(this.#controller.signal));
+      } else if (isThenable(written)) {
+        await this.#untilAbort(() => written);
+      }
+    }
+    await this.#untilAbort(() => sink.end?.());
+  }
+
+  /** Waits for a sink operation; its rejection is a sink failure, and an abort interrupts the wait. */
+  #untilAbort(operation: () => unknown): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const interrupt = (error: AbortError): void => reject(new Failure(Origin.Abort, error));
+      if (this.#aborted !== undefined) return interrupt(this.#aborted);
+      let pending: unknown;
+      try {
+        pending = operation();
+      } catch (error) {
+        return reject(new Failure(Origin.Sink, error));
+      }
+      if (!isThenable(pending)) return resolve();
+      this.#interrupt = interrupt;
+      pending.then(
+        () => {
+          this.#interrupt = undefined;
+          resolve();
+        },
+        (error: unknown) => {
+          this.#interrupt = undefined;
+          reject(new Failure(Origin.Sink, error)); // a no-op if an abort already settled this wait
+        },
+      );
+    });
+  }
+
+  /** Tells the sink; not awaited, so that a sink that never settles its fail() cannot hang drive(). */
+  #failSink(error: unknown): void {
+    try {
+      const result = this.#sink.fail?.(error);
+      // The sink failing while being failed adds nothing: the caller gets the original error.
+      if (isThenable(result)) result.then(undefined, () => undefined);
+    } catch {
+      // Same: a throwing fail() must not replace the original error.
+    }
+  }
+
+  /** Calls the source's return() once, at once (a sluice bridge then settles its pending next()). */
+  #stopSource(): void {
+    if (this.#stopping !== undefined || this.#iterator === undefined) return;
+    this.#stopping = closeIterator(this.#iterator);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}

@@ -1,0 +1,236 @@
+import { Writable } from "node:stream";
+import { describe, expect, test } from "vitest";
+import { AbortError, type DriveSink, InvalidArgumentError, channel, drive } from "../../src/core/index.js";
+import { source, turn } from "../helpers/sources.js";
+
+/** A Node Writable as a drive() sink: the adapter a user would write. */
+function writableSink<T>(w: Writable): DriveSink<T> {
+  return {
+    write: (value) => w.write(value),
+    waitForDrain: (signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (w.destroyed) return reject(w.errored ?? new Error("the writable was destroyed"));
+        const cleanup = (): void => {
+          w.off("drain", onDrain);
+          w.off("close", onClose);
+          signal.removeEventListener("abort", onClose);
+        };
+        const onDrain = (): void => {
+          cleanup();
+          resolve();
+        };
+        const onClose = (): void => {
+          cleanup();
+          reject(w.errored ?? new Error("the writable closed before 'drain'"));
+        };
+        w.on("drain", onDrain);
+        w.on("close", onClose);
+        signal.addEventListener("abort", onClose);
+      }),
+    end: () =>
+      new Promise<void>((resolve, reject) => {
+        w.once("error", reject);
+        w.end(() => {
+          w.off("error", reject);
+          resolve();
+        });
+      }),
+    fail: (error) => w.destroy(error as Error),
+  };
+}
+
+/** A slow object-mode Writable that records what it got. */
+function slowWritable(highWaterMark = 2): { w: Writable; written: unknown[] } {
+  const written: unknown[] = [];
+  const w = new Writable({
+    objectMode: true,
+    highWaterMark,
+    write(chunk, _encoding, callback) {
+      written.push(chunk);
+      setImmediate(callback);
+    },
+  });
+  return { w, written };
+}
+
+/** An iterator that counts how many next() calls overlap. */
+function probe(n: number): { iterable: AsyncIterable<number>; stats: { maxInFlight: number; returned: number; pulled: number } } {
+  const stats = { maxInFlight: 0, returned: 0, pulled: 0 };
+  let inFlight = 0;
+  let i = 0;
+  const iterable: AsyncIterable<number> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        inFlight += 1;
+        stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+        await Promise.resolve(); // faster than the writable, which calls back on setImmediate
+        inFlight -= 1;
+        if (i >= n) return { done: true, value: undefined };
+        stats.pulled += 1;
+        return { done: false, value: i++ };
+      },
+      return: async () => {
+        stats.returned += 1;
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+  return { iterable, stats };
+}
+
+describe("drive into a Node Writable", () => {
+  test("writes every value in order, waits for drain, one next() at a time, then ends the sink", async () => {
+    const { w, written } = slowWritable(2);
+    const { iterable, stats } = probe(50);
+    let falses = 0;
+    const sink = writableSink<number>(w);
+    const counting: DriveSink<number> = { ...sink, write: (v) => (sink.write(v) === false ? (falses += 1, false) : true) };
+    await drive(iterable, counting);
+    expect(written).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(w.writableFinished).toBe(true);
+    expect(falses).toBeGreaterThan(0);
+    expect(stats.maxInFlight).toBe(1);
+    expect(w.listenerCount("drain") + w.listenerCount("close") + w.listenerCount("error")).toBe(0);
+  });
+
+  test("honours backpressure: the source never runs far ahead of the writable", async () => {
+    const { w, written } = slowWritable(4);
+    const { iterable, stats } = probe(200);
+    const sink = writableSink<number>(w);
+    let maxAhead = 0;
+    await drive(iterable, { ...sink, write: (v) => ((maxAhead = Math.max(maxAhead, stats.pulled - written.length)), sink.write(v)) });
+    expect(maxAhead).toBeLessThanOrEqual(4 + 1);
+  });
+
+  test("a source error fails the writable and rejects drive once", async () => {
+    const boom = new Error("boom");
+    const { w, written } = slowWritable();
+    w.on("error", () => {}); // destroy(err) emits it; the test reads the error from drive()
+    const s = source([1, 2, 3], { error: boom });
+    await expect(drive(s.it, writableSink(w))).rejects.toBe(boom);
+    expect(written).toEqual([1, 2, 3]);
+    expect(w.destroyed).toBe(true);
+    expect(w.errored).toBe(boom);
+    expect(s.stats.teardowns).toBe(1);
+  });
+
+  test("a writable destroyed meanwhile stops the source and rejects with its error", async () => {
+    const { w } = slowWritable(1);
+    w.on("error", () => {}); // the test reads the error from drive()
+    const s = source(Array.from({ length: 100 }, (_, i) => i), { endless: true });
+    const driving = drive(s.it, writableSink(w));
+    await turn();
+    const diskFull = new Error("disk full");
+    w.destroy(diskFull);
+    await expect(driving).rejects.toBe(diskFull);
+    expect(s.stats.teardowns).toBe(1);
+    expect(w.listenerCount("drain")).toBe(0);
+  });
+
+  test("abort while waiting for drain: stops the source, fails the writable, rejects with an AbortError", async () => {
+    const { w } = slowWritable(1);
+    w.on("error", () => {});
+    const controller = new AbortController();
+    const s = source(Array.from({ length: 100 }, (_, i) => i), { endless: true });
+    const driving = drive(s.it, writableSink(w), { signal: controller.signal });
+    await turn();
+    controller.abort("user left");
+    const error: unknown = await driving.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ cause: "user left" });
+    expect(s.stats.teardowns).toBe(1);
+    expect(w.destroyed).toBe(true);
+    expect(w.listenerCount("drain") + w.listenerCount("close")).toBe(0);
+  });
+});
+
+describe("drive into a sluice channel", () => {
+  /** A channel as a drive() sink: push, and ready() as the drain (false once its reader stopped). */
+  function channelSink<T>(ch: ReturnType<typeof channel<T>>): DriveSink<T> {
+    return {
+      write: ch.push,
+      waitForDrain: async () => {
+        if (!(await ch.ready())) throw new Error("the channel's reader stopped");
+      },
+      end: ch.end,
+      fail: ch.fail,
+    };
+  }
+
+  test("values flow through with backpressure; completion ends the channel", async () => {
+    const ch = channel<number>({ highWaterMark: 2 });
+    const s = source([1, 2, 3, 4, 5, 6, 7]);
+    const driving = drive(s.it, channelSink(ch));
+    const got: number[] = [];
+    for await (const v of ch) {
+      got.push(v);
+      await turn();
+    }
+    await driving;
+    expect(got).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  test("the channel's reader stopping is a sink failure: the source is stopped", async () => {
+    const ch = channel<number>({ highWaterMark: 1 });
+    const s = source(Array.from({ length: 50 }, (_, i) => i), { endless: true });
+    const driving = drive(s.it, channelSink(ch));
+    for await (const v of ch) if (v === 3) break;
+    await expect(driving).rejects.toThrow("reader stopped");
+    expect(s.stats.teardowns).toBe(1);
+  });
+
+  test("abort during a pending next() settles at once and stops the source", async () => {
+    const ch = channel<number>();
+    const controller = new AbortController();
+    const s = source<number>([], { endless: true });
+    const driving = drive(s.it, channelSink(ch), { signal: controller.signal });
+    await turn();
+    controller.abort();
+    await expect(driving).rejects.toBeInstanceOf(AbortError);
+    expect(s.stats.teardowns).toBe(1);
+    await expect(ch.next()).rejects.toBeInstanceOf(AbortError); // failed with the abort error
+  });
+
+  test("an already aborted signal: the source (a bridge) is finished and never started", async () => {
+    const ch = channel<number>();
+    const s = source([1, 2]);
+    await expect(drive(s.it, channelSink(ch), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(s.stats.sent).toBe(0);
+    await expect(ch.next()).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe("drive with promise-returning sinks", () => {
+  test("a write promise is awaited; its rejection is a sink failure", async () => {
+    const s = source([1, 2, 3, 4], { endless: true });
+    const seen: number[] = [];
+    let failed = 0;
+    const broken = new Error("socket closed");
+    const driving = drive(s.it, {
+      write: async (v: number) => {
+        await turn();
+        if (v === 3) throw broken;
+        seen.push(v);
+      },
+      fail: () => (failed += 1),
+    });
+    await expect(driving).rejects.toBe(broken);
+    expect(seen).toEqual([1, 2]);
+    expect(failed).toBe(0); // the sink failed by itself: not told again
+    expect(s.stats.teardowns).toBe(1);
+  });
+
+  test("write returning false without waitForDrain is a clear sink failure", async () => {
+    const s = source([1], { endless: true });
+    await expect(drive(s.it, { write: () => false })).rejects.toThrow("Expected `sink.waitForDrain` to be a function");
+  });
+
+  test("validates its arguments synchronously", () => {
+    const ok = { write: () => true };
+    const empty = (async function* () {})();
+    expect(() => drive(42 as never, ok)).toThrow(InvalidArgumentError);
+    expect(() => drive(empty, {} as never)).toThrow("Expected `sink.write` to be a function");
+    expect(() => drive(empty, { write: () => true, end: 1 } as never)).toThrow("sink.end");
+    expect(() => drive(empty, ok, { signal: "no" } as never)).toThrow("Expected `signal` to be an AbortSignal");
+  });
+});
