@@ -1,0 +1,383 @@
+import type { EventEmitter } from "node:events";
+import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
+import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
+import type { MessageCodec } from "./message-modes.js";
+import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
+import { wireMetadata } from "./wire-metadata.js";
+import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
+
+/** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
+type InterceptingCallInterface = ReturnType<NextCall>;
+type MessageContext = Parameters<InterceptingCallInterface["sendMessageWithContext"]>[0];
+/** `CallOptions.parent`: any grpc-js server call, or one of ours. */
+type ParentCall = NonNullable<CallOptions["parent"]>;
+
+/** What the client side knows about the method, resolved once per client. */
+interface CallRoute {
+  readonly path: string;
+  readonly responseStream: boolean;
+  readonly codec: MessageCodec;
+  /** Starts the server side (the handler) on the given port; runs one tick after `start()`. */
+  readonly dispatch: (port: ServerCallPort) => void;
+}
+
+/** Lifecycle of the whole call, as the caller sees it. Ordered: a call only moves forward. */
+const Phase = {
+  /** Created; `start()` not called yet. */
+  Idle: 0,
+  /** Started; no final status decided yet. */
+  Open: 1,
+  /** A final status is decided (server status, cancel or deadline) but not yet delivered. */
+  Ending: 2,
+  /** The status reached the caller's listener; nothing more happens on the client side. */
+  Closed: 3,
+} as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** One request in flight to the handler: a message with its write callback, or the half-close. */
+type RequestEntry = { readonly message: unknown; readonly written: (() => void) | undefined } | "half-close";
+/** One response in flight to the caller, with the handler-side write callback. */
+interface ResponseEntry {
+  readonly message: unknown;
+  readonly written: () => void;
+}
+
+/** Peer string reported on both sides of an in-process call (grpc-js reports `ip:port`). */
+const inProcessPeer = "in-process";
+
+function secondsBetween(start: number, end: number): string {
+  return ((end - start) / 1000).toFixed(3) + "s";
+}
+
+function toMs(deadline: Deadline): number {
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
+
+/**
+ * One in-process call: the bottom of the client's interceptor chain on one side, the server call
+ * that the handler's call object drives on the other. It plays the part of grpc-js's channel,
+ * HTTP/2 stream and server call at once, with the same observable rules:
+ *
+ * - one message per `startRead()`, both ways; a write's callback fires when the other side has
+ *   taken the message (so `write()` backpressure works through the two objectMode buffers);
+ * - an OK status reaches the caller only after every message was read; a non-OK status ends the
+ *   call without waiting for reads (a handler's error still lets a pending read take the message
+ *   sent just before it; a cancel or deadline drops everything undelivered);
+ * - the caller's events are always delivered on a later tick than the handler action that caused
+ *   them, and the handler never runs inside the caller's stack (as over a socket).
+ */
+class InProcessCall implements InterceptingCallInterface {
+  /** The method: path, codec and how to start its handler; fixed for the call's life. */
+  readonly #route: CallRoute;
+  /** Where the call is in its life, as the caller sees it; only moves forward. */
+  #phase: Phase = Phase.Idle;
+  /** The listener the interceptor chain gave to `start()`; set once, kept for delivery. */
+  #listener: InterceptingListener | undefined;
+  /** Request metadata as the handler sees it (a copy); set by `start()`. */
+  #requestMetadata: Metadata | undefined;
+  /** Absolute deadline in ms (Infinity when none), after parent propagation. */
+  readonly #deadline: number;
+  /** Set while a deadline timer runs; cleared when the call closes. */
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  /** When the deadline timer started, for grpc-js's "Deadline exceeded after …" details. */
+  #deadlineStart = 0;
+  /** Removes our `'cancelled'` listener from the parent call; set when propagating cancellation. */
+  #detachParent: (() => void) | undefined;
+
+  // Caller → handler.
+  /** Requests not yet taken by the handler, in order; `#requestHead` indexes the next one. */
+  #requests: RequestEntry[] = [];
+  #requestHead = 0;
+  /** The handler side asked for one more request (`startRead`). */
+  #serverReadPending = false;
+  /** The handler side's listener; set when the handler is dispatched. */
+  #serverListener: ServerCallListener | undefined;
+  /** The handler side learnt the call is over (`onCancel` scheduled); set once. */
+  #serverFinished = false;
+
+  // Handler → caller.
+  /** Response headers the handler sent, waiting for delivery; `undefined` once delivered, or if none were sent. */
+  #pendingHeaders: Metadata | undefined;
+  /** The handler sent (or implicitly sent) its headers. */
+  #headersSent = false;
+  /** Responses not yet taken by the caller; `#responseHead` indexes the next one. */
+  #responses: ResponseEntry[] = [];
+  #responseHead = 0;
+  /** The caller asked for one more response (`startRead`). */
+  #clientReadPending = false;
+  /** The caller received at least one message (grpc-js's unary wrapper reports `null` otherwise). */
+  #receivedMessage = false;
+  /** The final status, once decided; delivered after the responses when OK. */
+  #status: StatusObject | undefined;
+
+  /** A flush toward the caller is scheduled. */
+  #clientFlushScheduled = false;
+  /** A flush toward the handler is scheduled. */
+  #serverFlushScheduled = false;
+
+  /** The handler's view of this call, handed to the server call objects. */
+  readonly server: ServerCallPort;
+
+  constructor(route: CallRoute, options: CallOptions) {
+    this.#route = route;
+    let deadline = options.deadline === undefined ? Infinity : toMs(options.deadline);
+    const parent = options.parent;
+    if (parent !== undefined) {
+      const flags = options.propagate_flags ?? Propagate.DEFAULTS;
+      if (flags & Propagate.DEADLINE) deadline = Math.min(deadline, toMs(parent.getDeadline()));
+      if (flags & Propagate.CANCELLATION) this.#watchParent(parent);
+    }
+    this.#deadline = deadline;
+    this.server = this.#makeServerPort();
+  }
+
+  // ── Client face: what grpc-js's InterceptingCall calls. ────────────────────────────────────
+
+  start(metadata: Metadata, listener?: Partial<InterceptingListener>): void {
+    if (this.#phase !== Phase.Idle) return;
+    this.#phase = Phase.Open;
+    this.#listener = {
+      onReceiveMetadata: (md) => listener?.onReceiveMetadata?.(md),
+      onReceiveMessage: (message: unknown) => listener?.onReceiveMessage?.(message),
+      onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
+    };
+    this.#requestMetadata = wireMetadata(metadata, "request");
+    this.#runDeadlineTimer();
+    // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
+    if (!this.#route.responseStream) this.#clientReadPending = true;
+    // Dispatch on a later tick: the caller attaches its listeners after the call object is returned.
+    process.nextTick(() => {
+      if (this.#serverFinished) return;
+      try {
+        this.#route.dispatch(this.server);
+      } catch (error) {
+        // Handler throws are caught by runHandler; a throw here comes from a server interceptor
+        // (or from sluice). End the call visibly rather than leave it hanging.
+        this.#decideStatus({ code: Status.INTERNAL, details: `In-process dispatch failed: ${String(error)}`, metadata: new Metadata() });
+      }
+    });
+  }
+
+  sendMessageWithContext(context: MessageContext, message: unknown): void {
+    if (this.#phase !== Phase.Open) return;
+    const transfer = this.#route.codec.request(message);
+    if (!transfer.ok) {
+      const { code, details } = transfer.status;
+      this.#decideStatus({ code, details, metadata: new Metadata() }, true);
+      return;
+    }
+    this.#requests.push({ message: transfer.message, written: context.callback === undefined ? undefined : () => context.callback?.() });
+    this.#scheduleServerFlush();
+  }
+
+  sendMessage(message: unknown): void {
+    this.sendMessageWithContext({}, message);
+  }
+
+  startRead(): void {
+    if (this.#phase >= Phase.Closed) return;
+    this.#clientReadPending = true;
+    // Always on a later tick, never inside the caller's `_read`: delivering here would run the
+    // handler's write callbacks (and its 'drain' listeners) inside the caller's stack.
+    this.#scheduleClientFlush();
+  }
+
+  halfClose(): void {
+    if (this.#phase !== Phase.Open) return;
+    this.#requests.push("half-close");
+    this.#scheduleServerFlush();
+  }
+
+  cancelWithStatus(code: Status, details: string): void {
+    this.#decideStatus({ code, details, metadata: new Metadata() }, true);
+  }
+
+  getPeer(): string {
+    return inProcessPeer;
+  }
+
+  getAuthContext(): null {
+    return null;
+  }
+
+  // ── Server face. ────────────────────────────────────────────────────────────────────────────
+
+  #makeServerPort(): ServerCallPort {
+    let recorder: ReturnType<ServerCallPort["getMetricsRecorder"]> | undefined;
+    return {
+      start: (listener) => {
+        if (this.#serverFinished) return;
+        this.#serverListener = listener;
+        listener.onReceiveMetadata(this.#requestMetadata ?? new Metadata());
+      },
+      startRead: () => {
+        if (this.#serverFinished) return;
+        this.#serverReadPending = true;
+        this.#scheduleServerFlush();
+      },
+      sendMetadata: (metadata) => {
+        if (this.#serverFinished || this.#headersSent) return;
+        this.#headersSent = true;
+        this.#pendingHeaders = wireMetadata(metadata, "response");
+        this.#scheduleClientFlush();
+      },
+      sendMessage: (message, written) => {
+        if (this.#serverFinished) return;
+        const transfer = this.#route.codec.response(message);
+        if (!transfer.ok) {
+          this.server.sendStatus(transfer.status);
+          return;
+        }
+        if (!this.#headersSent) this.server.sendMetadata(new Metadata());
+        this.#responses.push({ message: transfer.message, written });
+        this.#scheduleClientFlush();
+      },
+      sendStatus: (status) => {
+        if (this.#serverFinished) return;
+        this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata == null ? new Metadata() : wireMetadata(status.metadata, "response") });
+      },
+      getPeer: () => inProcessPeer,
+      getDeadline: () => this.#deadline,
+      getHost: () => inProcessPeer,
+      getAuthContext: () => emptyAuthContext,
+      getConnectionInfo: () => ({}),
+      getMetricsRecorder: () => (recorder ??= createNoopMetricsRecorder()),
+    };
+  }
+
+  // ── The single way to end a call. ───────────────────────────────────────────────────────────
+
+  /**
+   * Decides the final status (first decision wins), tells the handler side the call is over, and
+   * schedules delivery to the caller. Advances to Ending.
+   */
+  #decideStatus(status: StatusObject, fromClient = false): void {
+    if (this.#phase >= Phase.Closed) return;
+    // An OK status still waiting behind unread messages can be overtaken by a cancel or deadline.
+    if (this.#phase === Phase.Ending && !(fromClient && this.#status?.code === Status.OK)) return;
+    this.#phase = Phase.Ending;
+    this.#status = status;
+    if (fromClient) {
+      // Like an RST_STREAM: undelivered messages are dropped and their writers never called back.
+      this.#responses = [];
+      this.#responseHead = 0;
+    }
+    this.#requests = [];
+    this.#requestHead = 0;
+    this.#finishServer();
+    this.#scheduleClientFlush();
+  }
+
+  /** Tells the handler side the call is over (grpc-js: `'cancelled'`, even after success). */
+  #finishServer(): void {
+    if (this.#serverFinished) return;
+    this.#serverFinished = true;
+    process.nextTick(() => this.#serverListener?.onCancel());
+  }
+
+  /** Final client-side cleanup, once the status was delivered. Advances to Closed. */
+  #close(): void {
+    this.#phase = Phase.Closed;
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    const detach = this.#detachParent;
+    this.#detachParent = undefined;
+    detach?.();
+  }
+
+  // ── Delivery. ───────────────────────────────────────────────────────────────────────────────
+
+  #scheduleClientFlush(): void {
+    if (this.#clientFlushScheduled || this.#phase < Phase.Open) return;
+    this.#clientFlushScheduled = true;
+    process.nextTick(() => {
+      this.#clientFlushScheduled = false;
+      this.#flushToClient();
+    });
+  }
+
+  #scheduleServerFlush(): void {
+    if (this.#serverFlushScheduled) return;
+    this.#serverFlushScheduled = true;
+    process.nextTick(() => {
+      this.#serverFlushScheduled = false;
+      this.#flushToServer();
+    });
+  }
+
+  #flushToClient(): void {
+    const listener = this.#listener;
+    if (listener === undefined || this.#phase >= Phase.Closed) return;
+    const status = this.#status;
+    const failing = status !== undefined && status.code !== Status.OK;
+    const headers = this.#pendingHeaders;
+    if (headers !== undefined) {
+      this.#pendingHeaders = undefined;
+      listener.onReceiveMetadata(headers);
+    }
+    while (this.#clientReadPending && this.#responseHead < this.#responses.length) {
+      const entry = this.#responses[this.#responseHead++] as ResponseEntry;
+      if (this.#responseHead === this.#responses.length) {
+        this.#responses = [];
+        this.#responseHead = 0;
+      }
+      this.#clientReadPending = false;
+      this.#receivedMessage = true;
+      listener.onReceiveMessage(entry.message);
+      if (this.#phase >= Phase.Closed) return;
+      // A failing status does not wait for reads: what a pending read could take before it
+      // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
+      if (failing) break;
+      entry.written();
+    }
+    if (status === undefined || (!failing && this.#responseHead < this.#responses.length)) return;
+    this.#responses = [];
+    this.#responseHead = 0;
+    if (!this.#route.responseStream && !this.#receivedMessage) listener.onReceiveMessage(null);
+    this.#close();
+    listener.onReceiveStatus(status);
+  }
+
+  #flushToServer(): void {
+    while (!this.#serverFinished && this.#serverReadPending && this.#requestHead < this.#requests.length) {
+      const entry = this.#requests[this.#requestHead++] as RequestEntry;
+      if (this.#requestHead === this.#requests.length) {
+        this.#requests = [];
+        this.#requestHead = 0;
+      }
+      this.#serverReadPending = false;
+      if (entry === "half-close") {
+        this.#serverListener?.onReceiveHalfClose();
+      } else {
+        this.#serverListener?.onReceiveMessage(entry.message);
+        entry.written?.();
+      }
+    }
+  }
+
+  // ── Deadlines and propagation. ──────────────────────────────────────────────────────────────
+
+  #runDeadlineTimer(): void {
+    if (this.#deadline === Infinity) return;
+    this.#deadlineStart = Date.now();
+    const fire = (): void => {
+      this.#deadlineTimer = undefined;
+      this.cancelWithStatus(Status.DEADLINE_EXCEEDED, `Deadline exceeded after ${secondsBetween(this.#deadlineStart, Date.now())}`);
+    };
+    const timeout = this.#deadline - this.#deadlineStart;
+    if (timeout <= 0) process.nextTick(fire);
+    // Timers above 2^31-1 ms fire at once; grpc-js treats such deadlines as none.
+    else if (timeout <= 2 ** 31 - 1) this.#deadlineTimer = setTimeout(fire, timeout);
+  }
+
+  #watchParent(parent: ParentCall): void {
+    const onCancelled = (): void => this.cancelWithStatus(Status.CANCELLED, "Cancelled by parent call");
+    // Every server call kind is an EventEmitter; the union of their typings is not callable as one.
+    const emitter: EventEmitter = parent;
+    emitter.on("cancelled", onCancelled);
+    this.#detachParent = () => emitter.off("cancelled", onCancelled);
+  }
+}
+
+export { InProcessCall, inProcessPeer };
+export type { CallRoute, InterceptingCallInterface };

@@ -1,0 +1,248 @@
+import { InterceptingCall, credentials, status as Status } from "@grpc/grpc-js";
+import type {
+  CallOptions,
+  CallProperties,
+  ChannelCredentials,
+  Client,
+  ClientOptions,
+  Interceptor,
+  InterceptorOptions,
+  InterceptorProvider,
+  MethodDefinition,
+  ServerInterceptor,
+  ServiceDefinition,
+} from "@grpc/grpc-js";
+import { handleBidiStreamingCall } from "./handle-bidi-streaming-call.js";
+import type { BidiStreamingHandler } from "./handle-bidi-streaming-call.js";
+import { handleClientStreamingCall } from "./handle-client-streaming-call.js";
+import type { ClientStreamingHandler } from "./handle-client-streaming-call.js";
+import { handleServerStreamingCall } from "./handle-server-streaming-call.js";
+import type { ServerStreamingHandler } from "./handle-server-streaming-call.js";
+import { handleUnaryCall } from "./handle-unary-call.js";
+import type { UnaryHandler } from "./handle-unary-call.js";
+import { InProcessCall } from "./in-process-call.js";
+import type { CallRoute } from "./in-process-call.js";
+import { InProcessChannel } from "./in-process-channel.js";
+import { createMessageCodec, defaultMessageLimits, messageModes } from "./message-modes.js";
+import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
+import type { ServerCallPort } from "./server-call-port.js";
+
+/** Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process. */
+interface InProcessServerOptions {
+  /** Largest request the handler side accepts, in bytes (`'serialize'` mode only); -1 = unlimited. @default 4194304 */
+  readonly "grpc.max_receive_message_length"?: number;
+  /** Largest response the handler side may send, in bytes (`'serialize'` mode only); -1 = unlimited. @default -1 */
+  readonly "grpc.max_send_message_length"?: number;
+  /** Server interceptors, as in grpc-js's `ServerOptions.interceptors`; they run on every in-process call. @default [] */
+  readonly interceptors?: readonly ServerInterceptor[];
+}
+
+/**
+ * Options of {@link createInProcessClient}: every grpc-js `ClientOptions` (interceptors,
+ * interceptor providers, `callInvocationTransformer`, channel options) plus the message mode.
+ * `channelOverride` and `channelFactoryOverride` are replaced by the in-process channel.
+ */
+type InProcessClientOptions = ClientOptions & {
+  /**
+   * How messages cross between caller and handler; see {@link MessageMode}. **Gotcha:** with
+   * `'share'` the handler receives the caller's very objects (and the caller the handler's), so
+   * neither side may mutate a message after handing it over.
+   * @default "share"
+   */
+  readonly messages?: MessageMode;
+  /** Limits applied on the handler side, as `grpc.Server` options would. @default {} */
+  readonly server?: InProcessServerOptions;
+};
+
+/** A grpc-js service client class: from `loadPackageDefinition`, `makeClientConstructor` or generated code. */
+type ServiceClientConstructor<C extends Client> = (new (address: string, credentials: ChannelCredentials, options?: ClientOptions) => C) & {
+  readonly service: ServiceDefinition;
+};
+
+/** Target string of every in-process client (what `client.getChannel().getTarget()` reports). */
+const inProcessTarget = "in-process";
+
+type AnyHandler = UnaryHandler | ServerStreamingHandler | ClientStreamingHandler | BidiStreamingHandler;
+
+/** Names a bad argument in an "Expected …, got …" message. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object") return `an object without a static \`service\``;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A channel option's number, or grpc-js's default when it is not set. */
+function limit(value: unknown, fallback: number): number {
+  return typeof value === "number" ? value : fallback;
+}
+
+/** grpc-js's handler for a method the implementation lacks (it names the method, not the path). */
+function unimplementedHandler(name: string, responseStream: boolean): AnyHandler {
+  const status = { code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${name}` };
+  if (responseStream) return (call: { emit(event: "error", error: unknown): boolean }) => call.emit("error", status);
+  const unary: UnaryHandler = (_call, callback) => callback(status, null);
+  return unary;
+}
+
+/** Starts the handler of one method on a call, behind the server interceptors (first = outermost of the base). */
+function dispatcher(
+  method: MethodDefinition<unknown, unknown>,
+  handler: AnyHandler,
+  interceptors: readonly ServerInterceptor[],
+): (port: ServerCallPort) => void {
+  const { path } = method;
+  const start = ((): ((call: ServerCallPort) => void) => {
+    if (method.requestStream) {
+      return method.responseStream
+        ? (call) => handleBidiStreamingCall(call, path, handler as BidiStreamingHandler)
+        : (call) => handleClientStreamingCall(call, path, handler as ClientStreamingHandler);
+    }
+    return method.responseStream
+      ? (call) => handleServerStreamingCall(call, path, handler as ServerStreamingHandler)
+      : (call) => handleUnaryCall(call, path, handler as UnaryHandler);
+  })();
+  if (interceptors.length === 0) return start;
+  // grpc-js's own chaining (server-interceptors.ts getServerInterceptingCall): each wraps the previous.
+  return (port) => start(interceptors.reduce<ServerCallPort>((call, intercept) => intercept(method, call), port));
+}
+
+/**
+ * Creates a client of a grpc-js service whose calls run `implementation` in this process, without
+ * sockets, HTTP/2 or (by default) serialization.
+ *
+ * The result **is** an instance of `ClientConstructor`: every method, overload, call object and
+ * event order is grpc-js's own, because the calls go through grpc-js's client code and only the
+ * bottom of the interceptor chain is replaced. Your client interceptors (on the client or per call)
+ * run as they would remotely. `implementation` is the object you would pass to
+ * `server.addService(ClientConstructor.service, implementation)`; handlers receive objects that
+ * behave like grpc-js's server calls (metadata, deadlines, cancellation, backpressure, trailers).
+ *
+ * Gotchas (all listed in docs/grpc.md): in `'share'` mode caller and handler share message
+ * objects; an `async` handler that rejects ends the call with UNKNOWN (grpc-js would hang until the
+ * deadline); breaking out of `for await` over a response stream cancels the call (grpc-js over the
+ * network does not); `getPeer()` is `"in-process"`; no transport headers (`user-agent`,
+ * `content-type`, `date`) appear in metadata.
+ * @param ClientConstructor - the service client class, with its static `service` definition.
+ * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
+ * @param options - grpc-js client options plus {@link InProcessClientOptions.messages} and the
+ *   handler-side {@link InProcessClientOptions.server} options (message size limits, interceptors).
+ * @throws {TypeError} when `ClientConstructor`, `implementation` or `options.messages` is invalid.
+ * @example
+ * const client = createInProcessClient(pkg.example.Greeter, { SayHello: (call, cb) => cb(null, { message: "hi" }) });
+ * client.SayHello({ name: "x" }, (err, reply) => console.log(reply.message));
+ */
+function createInProcessClient<C extends Client>(
+  ClientConstructor: ServiceClientConstructor<C>,
+  implementation: object,
+  options: InProcessClientOptions = {},
+): C {
+  const service = (ClientConstructor as { service?: unknown } | undefined)?.service;
+  if (typeof ClientConstructor !== "function" || typeof service !== "object" || service === null) {
+    throw new TypeError(`Expected \`ClientConstructor\` to be a grpc-js service client class, got ${describeValue(ClientConstructor)}`);
+  }
+  if (typeof implementation !== "object" || implementation === null) {
+    throw new TypeError(`Expected \`implementation\` to be an object of handlers, got ${describeValue(implementation)}`);
+  }
+  const { messages = "share", server = {}, ...clientOptions } = options;
+  if (!messageModes.includes(messages)) {
+    throw new TypeError(`Expected \`messages\` to be one of ${messageModes.map((m) => `"${m}"`).join(", ")}, got ${describeValue(messages)}`);
+  }
+  const limits: MessageLimits = {
+    clientMaxSend: limit(clientOptions["grpc.max_send_message_length"], defaultMessageLimits.clientMaxSend),
+    clientMaxReceive: limit(clientOptions["grpc.max_receive_message_length"], defaultMessageLimits.clientMaxReceive),
+    serverMaxSend: limit(server["grpc.max_send_message_length"], defaultMessageLimits.serverMaxSend),
+    serverMaxReceive: limit(server["grpc.max_receive_message_length"], defaultMessageLimits.serverMaxReceive),
+  };
+
+  const handlers = implementation as Record<string, unknown>;
+  const routes = new Map<string, CallRoute>();
+  for (const [name, method] of Object.entries(ClientConstructor.service)) {
+    let handler = handlers[name];
+    if (handler === undefined && typeof method.originalName === "string") handler = handlers[method.originalName];
+    if (handler !== undefined && typeof handler !== "function") {
+      throw new TypeError(`Expected \`implementation.${name}\` to be a handler function, got ${typeof handler}`);
+    }
+    const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
+    routes.set(method.path, {
+      path: method.path,
+      responseStream: method.responseStream,
+      codec: createMessageCodec(messages, method as MethodSerializers, limits),
+      dispatch: dispatcher(method, bound, server.interceptors ?? []),
+    });
+  }
+
+  const channel = new InProcessChannel();
+  const unknownRoute = (definition: InterceptorOptions["method_definition"]): CallRoute => ({
+    path: definition.path,
+    responseStream: definition.responseStream,
+    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }) },
+    dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
+  });
+  /** The innermost interceptor: it never calls `nextCall`, so no channel, no serialization. */
+  const inProcess: Interceptor = (callOptions) => {
+    if (channel.closed) throw new Error("Channel has been shut down");
+    const route = routes.get(callOptions.method_definition.path) ?? unknownRoute(callOptions.method_definition);
+    return new InterceptingCall(new InProcessCall(route, callOptions));
+  };
+
+  const clientInterceptors = clientOptions.interceptors ?? [];
+  const clientProviders = clientOptions.interceptor_providers ?? [];
+  const userTransformer = clientOptions.callInvocationTransformer;
+  const callInvocationTransformer = (original: CallProperties<unknown, unknown>): CallProperties<unknown, unknown> => {
+    const properties = userTransformer === undefined ? original : userTransformer(original);
+    properties.callOptions = innermost(properties, inProcess, clientInterceptors, clientProviders);
+    cancelOnEarlyClose(properties.call);
+    return properties;
+  };
+
+  return new ClientConstructor(inProcessTarget, credentials.createInsecure(), {
+    ...clientOptions,
+    channelOverride: channel,
+    callInvocationTransformer,
+  });
+}
+
+/**
+ * Puts the in-process interceptor last in the chain grpc-js will build. grpc-js uses the call's
+ * interceptors (or providers) if it has any, else the client's; so the client's are copied into
+ * the call options when the call has none, and ours is appended to whichever list is in use.
+ */
+function innermost(
+  properties: CallProperties<unknown, unknown>,
+  inProcess: Interceptor,
+  clientInterceptors: readonly Interceptor[],
+  clientProviders: readonly InterceptorProvider[],
+): CallOptions {
+  const callOptions = properties.callOptions;
+  const callProviders = callOptions.interceptor_providers ?? [];
+  const callInterceptors = callOptions.interceptors ?? [];
+  if (callProviders.length > 0 && callInterceptors.length === 0) {
+    return { ...callOptions, interceptor_providers: [...callProviders, () => inProcess] };
+  }
+  if (callInterceptors.length > 0) {
+    // With both lists set grpc-js throws its configuration error; appending keeps that behaviour.
+    return { ...callOptions, interceptors: [...callInterceptors, inProcess] };
+  }
+  const fromProviders = clientProviders.map((provide) => provide(properties.methodDefinition)).filter(Boolean);
+  // Both client lists set: grpc-js's constructor has already thrown.
+  return { ...callOptions, interceptors: [...clientInterceptors, ...fromProviders, inProcess] };
+}
+
+/**
+ * In-process, destroying a response stream before its status arrived (e.g. `break` in
+ * `for await`) cancels the call. grpc-js over the network leaves it running (grpc-node#1238).
+ */
+function cancelOnEarlyClose(call: CallProperties<unknown, unknown>["call"]): void {
+  if (!("readable" in call)) return;
+  let ended = false;
+  call.once("status", () => {
+    ended = true;
+  });
+  call.once("close", () => {
+    if (!ended) call.cancel();
+  });
+}
+
+export { createInProcessClient };
+export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor };

@@ -1,0 +1,129 @@
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import type { PartialStatusObject } from "./call-status.js";
+import { cloneMessage } from "./clone-message.js";
+
+/**
+ * How messages cross between the in-process caller and the handler.
+ *
+ * - `'share'`: the very object is handed over (zero copy). Caller and handler then share it: a
+ *   mutation on one side is seen by the other, and the handler sees exactly what the caller built
+ *   (no proto-loader defaults, unknown fields kept).
+ * - `'clone'`: a deep copy per message ({@link cloneMessage}: `structuredClone` semantics, but
+ *   Buffers stay Buffers and prototypes are kept).
+ * - `'serialize'`: every message round-trips through the method's serializers, so the handler and
+ *   the caller see exactly what the wire would give them, and the max message sizes apply.
+ */
+type MessageMode = "share" | "clone" | "serialize";
+
+/** The four (de)serializers of one method, as found on `ClientConstructor.service[name]`. */
+interface MethodSerializers {
+  readonly path: string;
+  readonly requestSerialize: (value: unknown) => Buffer;
+  readonly requestDeserialize: (bytes: Buffer) => unknown;
+  readonly responseSerialize: (value: unknown) => Buffer;
+  readonly responseDeserialize: (bytes: Buffer) => unknown;
+}
+
+/** Message size limits, with grpc-js's meaning: `-1` is unlimited. */
+interface MessageLimits {
+  /** Client: largest request it may send. @default -1 */
+  readonly clientMaxSend: number;
+  /** Client: largest response it accepts. @default 4 MiB */
+  readonly clientMaxReceive: number;
+  /** Server: largest response it may send. @default -1 */
+  readonly serverMaxSend: number;
+  /** Server: largest request it accepts. @default 4 MiB */
+  readonly serverMaxReceive: number;
+}
+
+/** Either the message as the other side should see it, or the status that ends the call. */
+type Transfer = { readonly ok: true; readonly message: unknown } | { readonly ok: false; readonly status: PartialStatusObject };
+
+/** Moves one method's messages across the in-process boundary according to a {@link MessageMode}. */
+interface MessageCodec {
+  /** Caller → handler. */
+  request(message: unknown): Transfer;
+  /** Handler → caller. */
+  response(message: unknown): Transfer;
+}
+
+const failure = (code: Status, details: string): Transfer => ({ ok: false, status: { code, details, metadata: new Metadata() } });
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds the codec for one method. `null` and `undefined` messages always round-trip through the
+ * serializers, whatever the mode, because grpc-js turns them into an empty message on the wire
+ * (a unary handler answering `callback(null, null)` gives the caller `{}` with defaults, not `null`).
+ */
+function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits: MessageLimits): MessageCodec {
+  const request = (message: unknown): Transfer => {
+    let bytes: Buffer;
+    try {
+      bytes = method.requestSerialize(message);
+    } catch (error) {
+      return failure(Status.INTERNAL, `Request message serialization failure: ${errorMessage(error)}`);
+    }
+    if (limits.clientMaxSend !== -1 && bytes.length > limits.clientMaxSend) {
+      return failure(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${limits.clientMaxSend}`);
+    }
+    if (limits.serverMaxReceive !== -1 && bytes.length > limits.serverMaxReceive) {
+      return failure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.length} vs ${limits.serverMaxReceive})`);
+    }
+    try {
+      return { ok: true, message: method.requestDeserialize(bytes) };
+    } catch {
+      return failure(Status.INTERNAL, "Error deserializing request");
+    }
+  };
+  const response = (message: unknown): Transfer => {
+    let bytes: Buffer;
+    try {
+      bytes = method.responseSerialize(message);
+    } catch {
+      return failure(Status.INTERNAL, "Error serializing response");
+    }
+    // grpc-js counts the 5-byte frame header here, and only here.
+    if (limits.serverMaxSend !== -1 && bytes.length > limits.serverMaxSend) {
+      return failure(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${bytes.length + 5} vs. ${limits.serverMaxSend})`);
+    }
+    if (limits.clientMaxReceive !== -1 && bytes.length > limits.clientMaxReceive) {
+      return failure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.length} vs ${limits.clientMaxReceive})`);
+    }
+    try {
+      return { ok: true, message: method.responseDeserialize(bytes) };
+    } catch (error) {
+      return failure(Status.INTERNAL, `Response message parsing error: ${errorMessage(error)}`);
+    }
+  };
+  switch (mode) {
+    case "serialize":
+      return { request, response };
+    case "clone":
+      return {
+        request: (m) => (m == null ? request(m) : { ok: true, message: cloneMessage(m) }),
+        response: (m) => (m == null ? response(m) : { ok: true, message: cloneMessage(m) }),
+      };
+    case "share":
+      return {
+        request: (m) => (m == null ? request(m) : { ok: true, message: m }),
+        response: (m) => (m == null ? response(m) : { ok: true, message: m }),
+      };
+  }
+}
+
+/** grpc-js defaults for {@link MessageLimits}. */
+const defaultMessageLimits: MessageLimits = {
+  clientMaxSend: -1,
+  clientMaxReceive: 4 * 1024 * 1024,
+  serverMaxSend: -1,
+  serverMaxReceive: 4 * 1024 * 1024,
+};
+
+/** Every {@link MessageMode}, for validation messages. */
+const messageModes: readonly MessageMode[] = ["share", "clone", "serialize"];
+
+export { createMessageCodec, defaultMessageLimits, messageModes };
+export type { MessageCodec, MessageLimits, MessageMode, MethodSerializers, Transfer };

@@ -1,0 +1,35 @@
+import { status as Status } from "@grpc/grpc-js";
+import type { ServerCallPort } from "./server-call-port.js";
+
+/** grpc-js's details for a failing handler (`GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true` shows the message). */
+function unknownErrorDetails(error: unknown): string {
+  if (process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] === "true") {
+    return `Server method handler threw error ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return "Unknown error";
+}
+
+/**
+ * Calls a user handler. A synchronous throw becomes UNKNOWN, as in grpc-js.
+ *
+ * **Deliberate difference:** if the handler returns a promise that rejects (an `async` handler
+ * that throws), grpc-js ignores it and the call hangs until its deadline; in-process the call
+ * ends with UNKNOWN instead (a no-op when a status was already sent).
+ */
+function runHandler(port: ServerCallPort, invoke: () => unknown): void {
+  let result: unknown;
+  try {
+    result = invoke();
+  } catch (error) {
+    port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
+    return;
+  }
+  if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+    // The rejection is handled here and turned into the call's status; nothing else awaits it.
+    (result as PromiseLike<unknown>).then(undefined, (error: unknown) => {
+      port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
+    });
+  }
+}
+
+export { runHandler };

@@ -1,0 +1,81 @@
+import { Duplex } from "node:stream";
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import type { Deadline, ServerDuplexStream } from "@grpc/grpc-js";
+import { statusFromServerError } from "./call-status.js";
+import type { PartialStatusObject } from "./call-status.js";
+import type { ServerCallPort } from "./server-call-port.js";
+import type { AuthContext, MetricsRecorder } from "./server-surface.js";
+
+/**
+ * What a bidi handler receives in-process: an objectMode `Duplex` (requests in, responses out),
+ * like grpc-js's `ServerDuplexStream`, with the same `end(trailers)` and `emit('error', …)` rules
+ * as {@link InProcessServerWritableStream}.
+ */
+class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDuplexStream<Req, Res> {
+  /** The call's transport. */
+  readonly #port: ServerCallPort;
+  /** The full method path, `/package.Service/Method`. */
+  readonly #path: string;
+  /** The status `_final` will send: OK unless an `'error'` was emitted. */
+  #pendingStatus: PartialStatusObject = { code: Status.OK, details: "OK" };
+  /** Trailers given to `end(md)`; sent with an OK status. */
+  #trailers = new Metadata();
+  /** Set (with a `'cancelled'` event) when the call is over, including after success. */
+  cancelled = false;
+  /** A copy of the request metadata. */
+  readonly metadata: Metadata;
+
+  constructor(path: string, port: ServerCallPort, metadata: Metadata) {
+    super({ objectMode: true });
+    this.#path = path;
+    this.#port = port;
+    this.metadata = metadata;
+    this.on("error", (error: unknown) => {
+      this.#pendingStatus = statusFromServerError(error);
+      this.end();
+    });
+  }
+
+  override _read(_size: number): void {
+    this.#port.startRead();
+  }
+
+  override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#port.sendMessage(chunk, () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    callback(null);
+    this.#port.sendStatus({ ...this.#pendingStatus, metadata: this.#pendingStatus.metadata ?? this.#trailers });
+  }
+
+  /** Ends the response side; a `Metadata` argument becomes the trailers. */
+  override end(metadata?: unknown): this {
+    if (metadata instanceof Metadata) this.#trailers = metadata;
+    return super.end();
+  }
+
+  getPeer(): string {
+    return this.#port.getPeer();
+  }
+  sendMetadata(responseMetadata: Metadata): void {
+    this.#port.sendMetadata(responseMetadata);
+  }
+  getDeadline(): Deadline {
+    return this.#port.getDeadline();
+  }
+  getPath(): string {
+    return this.#path;
+  }
+  getHost(): string {
+    return this.#port.getHost();
+  }
+  getAuthContext(): AuthContext {
+    return this.#port.getAuthContext();
+  }
+  getMetricsRecorder(): MetricsRecorder {
+    return this.#port.getMetricsRecorder();
+  }
+}
+
+export { InProcessServerDuplexStream };

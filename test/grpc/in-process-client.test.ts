@@ -1,0 +1,390 @@
+// What only the in-process client does (or does deterministically): construction, validation,
+// message modes in detail, exact backpressure bounds, and the documented differences.
+import * as grpc from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { createInProcessClient } from "../../src/grpc/index.js";
+import type { MessageMode } from "../../src/grpc/index.js";
+import { cloneMessage } from "../../src/grpc/clone-message.js";
+import { deferred, settleStream, settleUnary } from "./call-helpers.js";
+import { interopHandlers, payload } from "./fixtures/interop-handlers.js";
+import { TestService } from "./fixtures/test-service.js";
+import type { SimpleResponse, TestServiceClient, TestServiceHandlers } from "./fixtures/test-service.js";
+
+const { status: Status } = grpc;
+const clients: grpc.Client[] = [];
+
+function inProcess(handlers: TestServiceHandlers, options?: Parameters<typeof createInProcessClient>[2]): TestServiceClient {
+  const client = createInProcessClient(TestService, { ...interopHandlers, ...handlers }, options);
+  clients.push(client);
+  return client;
+}
+
+/** Lets every queued tick, microtask and immediate run (in-process delivery never needs timers). */
+async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+describe("createInProcessClient", () => {
+  it("returns an instance of the service's client class on an in-process channel", async () => {
+    const client = inProcess({});
+    expect(client).toBeInstanceOf(TestService);
+    expect(client).toBeInstanceOf(grpc.Client);
+    expect(client.getChannel().getTarget()).toBe("in-process");
+    const ready = await new Promise<Error | undefined>((resolve) => client.waitForReady(Date.now() + 1000, resolve));
+    expect(ready).toBeUndefined();
+  });
+
+  it("rejects what is not a service client class, an implementation or a message mode", () => {
+    const notAClass = (): void => {};
+    expect(() => createInProcessClient(notAClass as unknown as typeof TestService, {})).toThrow(
+      new TypeError("Expected `ClientConstructor` to be a grpc-js service client class, got function notAClass"),
+    );
+    expect(() => createInProcessClient(TestService, null as unknown as object)).toThrow(
+      new TypeError("Expected `implementation` to be an object of handlers, got null"),
+    );
+    expect(() => createInProcessClient(TestService, {}, { messages: "copy" as MessageMode })).toThrow(
+      new TypeError('Expected `messages` to be one of "share", "clone", "serialize", got string copy'),
+    );
+    expect(() => createInProcessClient(TestService, { EmptyCall: 42 })).toThrow(
+      new TypeError("Expected `implementation.EmptyCall` to be a handler function, got number"),
+    );
+  });
+
+  it("finds handlers by original (camelCase) name too, as addService does, and binds them", async () => {
+    const implementation = {
+      greeting: "hi",
+      emptyCall(this: { greeting: string }, _call: unknown, cb: grpc.sendUnaryData<object>) {
+        cb(null, {});
+        seen.resolve(this.greeting);
+      },
+    };
+    const seen = deferred<string>();
+    const client = createInProcessClient(TestService, implementation);
+    clients.push(client);
+    const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));
+    expect(outcome.error).toBeNull();
+    expect(await seen.promise).toBe("hi");
+  });
+
+  it("a call on a closed client throws like grpc-js", () => {
+    const client = inProcess({});
+    client.close();
+    expect(() => client.EmptyCall({}, () => {})).toThrow("Channel has been shut down");
+  });
+
+  it("a path outside the service answers UNIMPLEMENTED with the path", async () => {
+    const client = inProcess({});
+    const outcome = await settleUnary((cb) =>
+      client.makeUnaryRequest("/other.Svc/Nope", (v: object) => Buffer.from(JSON.stringify(v)), (b: Buffer) => b, {}, cb),
+    );
+    expect(outcome.error?.code).toBe(Status.UNIMPLEMENTED);
+    expect(outcome.error?.details).toBe("The server does not implement the method /other.Svc/Nope");
+  });
+
+  it("composes a user callInvocationTransformer", async () => {
+    const seen: string[] = [];
+    const client = inProcess(
+      {},
+      {
+        callInvocationTransformer(properties) {
+          seen.push(properties.methodDefinition.path);
+          return properties;
+        },
+      },
+    );
+    const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));
+    expect(outcome.error).toBeNull();
+    expect(seen).toEqual(["/grpc.testing.TestService/EmptyCall"]);
+  });
+});
+
+describe("declared differences", () => {
+  it("an async handler that rejects ends the call with UNKNOWN (streaming too)", async () => {
+    const client = inProcess({
+      // grpc-js types handlers as returning void; an async handler is exactly the case under test.
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
+      async ListStrings(call) {
+        call.write({ value: "a" });
+        await Promise.resolve();
+        throw new Error("late");
+      },
+    });
+    const outcome = await settleStream(client.ListStrings({}));
+    expect(outcome.error?.code).toBe(Status.UNKNOWN);
+    expect(outcome.error?.details).toBe("Unknown error");
+  });
+
+  it("GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true shows the handler's message, as in grpc-js", async () => {
+    process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] = "true";
+    try {
+      const client = inProcess({
+        EmptyCall() {
+          throw new Error("boom");
+        },
+      });
+      const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));
+      expect(outcome.error?.details).toBe("Server method handler threw error boom");
+    } finally {
+      delete process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"];
+    }
+  });
+
+  it("breaking out of for await cancels the call: the handler sees 'cancelled' and its finally runs", async () => {
+    const cleanedUp = deferred<boolean>();
+    const client = inProcess({
+      ListStrings(call) {
+        let open = true;
+        call.on("cancelled", () => (open = false));
+        void (async () => {
+          try {
+            for (let i = 0; open && i < 1000; i++) {
+              if (!call.write({ value: String(i) })) await new Promise((resolve) => call.once("drain", resolve).once("close", resolve));
+            }
+          } finally {
+            cleanedUp.resolve(call.cancelled);
+          }
+        })();
+      },
+    });
+    const stream = client.ListStrings({});
+    const status = new Promise<grpc.StatusObject>((resolve) => stream.on("status", resolve));
+    stream.on("error", () => {});
+    const seen: string[] = [];
+    for await (const message of stream as AsyncIterable<{ value: string }>) {
+      seen.push(message.value);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(["0", "1", "2"]);
+    expect(await cleanedUp.promise).toBe(true);
+    expect((await status).code).toBe(Status.CANCELLED);
+  });
+
+  it("destroying a response stream early cancels too; a finished stream is not cancelled", async () => {
+    const cancelledEarly = deferred<boolean>();
+    const client = inProcess({
+      FullDuplexCall(call) {
+        call.on("cancelled", () => cancelledEarly.resolve(call.cancelled));
+      },
+    });
+    const duplex = client.FullDuplexCall();
+    duplex.on("error", () => {});
+    duplex.destroy();
+    expect(await cancelledEarly.promise).toBe(true);
+
+    const finished = await settleStream(client.ListStrings({ count: 2 }));
+    expect(finished.status?.code).toBe(Status.OK);
+  });
+});
+
+describe("cleanup", () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+  it("a finished call leaves no deadline timer and no listener on its parent", async () => {
+    const parentSeen = deferred<grpc.ServerUnaryCall<unknown, unknown>>();
+    const childDone = deferred();
+    let downstream: TestServiceClient | undefined;
+    const client = inProcess({
+      UnaryCall(call, cb) {
+        downstream?.EmptyCall({}, { parent: call, deadline: Date.now() + 60_000 }, () => {
+          childDone.resolve();
+          parentSeen.resolve(call);
+          cb(null, {});
+        });
+      },
+    });
+    downstream = inProcess({});
+    const before = timers();
+    const outcome = await settleUnary((cb) => client.UnaryCall({}, { deadline: Date.now() + 60_000 }, cb));
+    await childDone.promise;
+    await settle();
+    expect(outcome.error).toBeNull();
+    expect(timers()).toBeLessThanOrEqual(before);
+    expect((await parentSeen.promise).listenerCount("cancelled")).toBe(0);
+  });
+
+  it("a cancelled call leaves no timer, and the handler's stream is destroyed", async () => {
+    const handlerStream = deferred<grpc.ServerWritableStream<unknown, unknown>>();
+    const client = inProcess({
+      ListStrings(call) {
+        handlerStream.resolve(call);
+      },
+    });
+    const before = timers();
+    const stream = client.ListStrings({}, { deadline: Date.now() + 60_000 });
+    const outcome = settleStream(stream);
+    const server = await handlerStream.promise;
+    stream.cancel();
+    expect((await outcome).error?.code).toBe(Status.CANCELLED);
+    await settle();
+    expect(server.cancelled).toBe(true);
+    expect(server.destroyed).toBe(true);
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("many calls", () => {
+  it("2,000 concurrent streaming calls, every third cancelled: each ends once, each handler sees 'cancelled' once", async () => {
+    let handlerCancels = 0;
+    let handlersStarted = 0;
+    const client = inProcess({
+      ListStrings(call) {
+        handlersStarted += 1;
+        call.once("cancelled", () => (handlerCancels += 1));
+        call.write({ value: "a" });
+        call.write({ value: "b" });
+        call.end();
+      },
+    });
+    const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const outcomes = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) => {
+        const stream = client.ListStrings({}, { deadline: Date.now() + 10_000 });
+        const settled = settleStream(stream);
+        if (i % 3 === 0) stream.cancel();
+        return settled;
+      }),
+    );
+    await settle();
+    const codes = outcomes.map((o) => o.status?.code);
+    expect(codes.filter((c) => c === Status.OK)).toHaveLength(1333);
+    expect(codes.filter((c) => c === Status.CANCELLED)).toHaveLength(667);
+    expect(outcomes.every((o) => o.events.filter((e) => e === "status").length === 1)).toBe(true);
+    // Calls cancelled before their handler was dispatched never start it (as a server that never saw them).
+    expect(handlerCancels).toBe(handlersStarted);
+    expect(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("flow control, exactly", () => {
+  it("a server stream stays bounded while the caller does not read: 16 in the writable, 1 in flight, 16 in the readable", async () => {
+    let written = 0;
+    const client = inProcess({
+      ListStrings(call) {
+        const pump = (): void => {
+          while (written < 1000) {
+            written += 1;
+            if (!call.write({ value: "x" })) {
+              call.once("drain", pump);
+              return;
+            }
+          }
+          call.end();
+        };
+        pump();
+      },
+    });
+    const stream = client.ListStrings({});
+    stream.pause();
+    await settle();
+    const whilePaused = written;
+    await settle();
+    expect(written).toBe(whilePaused);
+    expect(whilePaused).toBeLessThanOrEqual(16 + 1 + 16 + 1);
+    const outcome = settleStream(stream);
+    stream.resume();
+    expect((await outcome).messages).toHaveLength(1000);
+  });
+
+  it("a client stream stays bounded while the handler does not read", async () => {
+    const release = deferred();
+    const client = inProcess({
+      StreamingInputCall(call, cb) {
+        call.pause();
+        void release.promise.then(() => call.resume());
+        let n = 0;
+        call.on("data", () => (n += 1));
+        call.on("end", () => cb(null, { aggregated_payload_size: n }));
+      },
+    });
+    let accepted = 0;
+    const done = settleUnary(
+      (cb) => client.StreamingInputCall(cb),
+      (call) => {
+        const pump = (): void => {
+          while (accepted < 500) {
+            accepted += 1;
+            if (!call.write({})) {
+              call.once("drain", pump);
+              return;
+            }
+          }
+          call.end();
+        };
+        pump();
+      },
+    );
+    await settle();
+    const whilePaused = accepted;
+    await settle();
+    expect(accepted).toBe(whilePaused);
+    expect(whilePaused).toBeLessThanOrEqual(16 + 1 + 16 + 1);
+    release.resolve();
+    expect((await done).value).toEqual({ aggregated_payload_size: 500 });
+  });
+});
+
+describe("message modes", () => {
+  const echo: TestServiceHandlers = {
+    UnaryCall(call, cb) {
+      cb(null, { payload: call.request.payload ?? null });
+    },
+  };
+
+  it("share: the handler gets the caller's object and the caller the handler's", async () => {
+    const response: SimpleResponse = { username: "u" };
+    const requests: unknown[] = [];
+    const client = inProcess({
+      UnaryCall(call, cb) {
+        requests.push(call.request);
+        cb(null, response);
+      },
+    });
+    const request = { response_size: 1 };
+    const outcome = await settleUnary((cb) => client.UnaryCall(request, cb));
+    expect(requests[0]).toBe(request);
+    expect(outcome.value).toBe(response);
+  });
+
+  it("clone: deep copies that keep Buffers as Buffers", async () => {
+    const client = inProcess(echo, { messages: "clone" });
+    const body = Buffer.from("hello");
+    const outcome = await settleUnary<SimpleResponse, grpc.ClientUnaryCall>((cb) => client.UnaryCall({ payload: { body } }, cb));
+    const received = outcome.value?.payload?.body;
+    expect(Buffer.isBuffer(received)).toBe(true);
+    expect(received).not.toBe(body);
+    expect(received?.toString()).toBe("hello");
+  });
+
+  it("serialize: the caller gets the response as the wire gives it (defaults filled in)", async () => {
+    const client = inProcess(echo, { messages: "serialize" });
+    const outcome = await settleUnary((cb) => client.UnaryCall({ payload: payload(3) }, cb));
+    expect(outcome.value).toEqual({ payload: { type: "COMPRESSABLE", body: Buffer.alloc(3) }, username: "", request_id: "0" });
+  });
+
+  it("serialize: a request the serializer rejects fails with INTERNAL like grpc-js", async () => {
+    const client = inProcess({}, { messages: "serialize" });
+    const outcome = await settleUnary((cb) => client.UnaryCall({ payload: 5 as unknown as null }, cb));
+    expect(outcome.error?.code).toBe(Status.INTERNAL);
+    expect(outcome.error?.details).toMatch(/^Request message serialization failure: /);
+  });
+
+  it("cloneMessage keeps prototypes, nested Buffers, dates, maps and cycles", () => {
+    class Long {
+      constructor(readonly low: number) {}
+    }
+    const cyclic: Record<string, unknown> = { n: new Long(1), at: new Date(0), m: new Map([["k", [Buffer.from("b")]]]) };
+    cyclic["self"] = cyclic;
+    const copy = cloneMessage(cyclic);
+    expect(copy).not.toBe(cyclic);
+    expect(copy["self"]).toBe(copy);
+    expect(copy["n"]).toBeInstanceOf(Long);
+    expect(copy["at"]).toEqual(new Date(0));
+    const bytes = (copy["m"] as Map<string, Buffer[]>).get("k")?.[0];
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    expect(bytes).not.toBe((cyclic["m"] as Map<string, Buffer[]>).get("k")?.[0]);
+  });
+});
