@@ -90,7 +90,8 @@ const markdown = [
 ].join("\n");
 const svg = barChart({
   title: "ListStrings: ms per call (lower is better)",
-  unit: `one call of ${COUNT.toLocaleString("en")} messages — ${machine()}`,
+  unit: `one call of ${COUNT.toLocaleString("en")} messages`,
+  note: machine(),
   log: true,
   highlight: "sluice in-process (share)",
   groups: SIZES.map((size) => ({
