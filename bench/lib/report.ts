@@ -20,7 +20,7 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** Runs every case once per round, round-robin (so drift and noise hit all alike), after one warm-up round. */
+/** Runs every case once per round, round-robin (so drift and noise hit all alike), after one warm-up round; with --expose-gc, a full GC before each timed run. */
 export async function roundRobin(
   cases: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>,
   rounds: number,
@@ -30,7 +30,10 @@ export async function roundRobin(
   for (const c of cases) await c.run(); // warm-up
   for (let round = 0; round < rounds; round += 1) {
     onProgress?.(round);
-    for (const c of cases) samples.get(c.key)?.push(await c.run());
+    for (const c of cases) {
+      collectGarbage(); // each case starts on a clean heap, not paying for the garbage of the one before
+      samples.get(c.key)?.push(await c.run());
+    }
   }
   return samples;
 }
