@@ -20,7 +20,7 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** Runs every case once per round, round-robin (so drift and noise hit all alike), after one warm-up round; with --expose-gc, a full GC before each timed run. */
+/** Runs every case once per round, round-robin (so drift and noise hit all alike), after one warm-up round. */
 export async function roundRobin(
   cases: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>,
   rounds: number,
@@ -30,10 +30,9 @@ export async function roundRobin(
   for (const c of cases) await c.run(); // warm-up
   for (let round = 0; round < rounds; round += 1) {
     onProgress?.(round);
-    for (const c of cases) {
-      collectGarbage(); // each case starts on a clean heap, not paying for the garbage of the one before
-      samples.get(c.key)?.push(await c.run());
-    }
+    // No forced GC between cases: tried, and it doubled the floor's own time (V8 shrinks the young
+    // generation after a full GC, and every case then pays to grow it again).
+    for (const c of cases) samples.get(c.key)?.push(await c.run());
   }
   return samples;
 }
