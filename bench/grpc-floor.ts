@@ -8,6 +8,7 @@
 // Run: npx tsx bench/grpc-floor.ts [calls=15] [messages=10000]
 import * as grpc from "@grpc/grpc-js";
 import { createInProcessClient } from "../src/grpc/index.js";
+import type { InterceptingCallInterface } from "../src/grpc/in-process-call.js";
 import { InProcessChannel } from "../src/grpc/in-process-channel.js";
 import { interopHandlers } from "../test/grpc/fixtures/interop-handlers.js";
 import { TestService } from "../test/grpc/fixtures/test-service.js";
@@ -19,11 +20,10 @@ const warmup = 3;
 const value = "x".repeat(100);
 
 type Mode = "sync" | "tick" | "micro";
-type Listener = Parameters<ReturnType<grpc.NextCall>["start"]>[1];
 
 /** The least a bottom call can do: one message per startRead, then OK. */
-function fakeCall(mode: Mode): ReturnType<grpc.NextCall> {
-  let listener: Listener;
+function fakeCall(mode: Mode): InterceptingCallInterface {
+  let listener: grpc.InterceptingListener = { onReceiveMetadata() {}, onReceiveMessage() {}, onReceiveStatus() {} };
   let sent = 0;
   let done = false;
   const deliver = (): void => {
@@ -37,8 +37,8 @@ function fakeCall(mode: Mode): ReturnType<grpc.NextCall> {
     listener.onReceiveStatus({ code: grpc.status.OK, details: "OK", metadata: new grpc.Metadata() });
   };
   return {
-    start(_md, l) {
-      listener = l as Listener;
+    start(_md: grpc.Metadata, l: grpc.InterceptingListener) {
+      listener = l;
       process.nextTick(() => listener.onReceiveMetadata(new grpc.Metadata()));
     },
     sendMessageWithContext() {},
@@ -52,7 +52,7 @@ function fakeCall(mode: Mode): ReturnType<grpc.NextCall> {
     cancelWithStatus() {},
     getPeer: () => "fake",
     getAuthContext: () => null,
-  } as unknown as ReturnType<grpc.NextCall>;
+  };
 }
 
 function fakeClient(mode: Mode): TestServiceClient {

@@ -16,7 +16,13 @@ function one(): Promise<void> {
     stream.on("end", resolve);
   });
 }
-const start = performance.now();
-for (let i = 0; i < calls; i++) await one();
-console.log(`${((performance.now() - start) / calls).toFixed(2)} ms/call`);
+const times: number[] = [];
+for (let i = 0; i < calls; i++) {
+  const start = performance.now();
+  await one();
+  times.push(performance.now() - start);
+}
+times.sort((a, b) => a - b);
+const at = (q: number): string => (times[Math.floor(q * (times.length - 1))] ?? NaN).toFixed(2);
+console.log(`ms/call: p10 ${at(0.1)}  median ${at(0.5)}  p90 ${at(0.9)}`);
 client.close();

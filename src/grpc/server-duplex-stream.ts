@@ -41,7 +41,8 @@ class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDupl
   }
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#port.sendMessage(chunk, () => callback());
+    // The Writable's own callback, unwrapped: the port calls it without arguments.
+    this.#port.sendMessage(chunk, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
