@@ -17,11 +17,17 @@ function one(): Promise<void> {
   });
 }
 const times: number[] = [];
+const cpu: number[] = [];
 for (let i = 0; i < calls; i++) {
   const start = performance.now();
+  const startCpu = process.cpuUsage();
   await one();
+  const used = process.cpuUsage(startCpu);
+  cpu.push((used.user + used.system) / 1000);
   times.push(performance.now() - start);
 }
+cpu.sort((a, b) => a - b);
+console.log(`cpu ms/call: p10 ${(cpu[Math.floor(0.1 * (cpu.length - 1))] ?? NaN).toFixed(2)}  median ${(cpu[Math.floor(0.5 * (cpu.length - 1))] ?? NaN).toFixed(2)}`);
 times.sort((a, b) => a - b);
 const at = (q: number): string => (times[Math.floor(q * (times.length - 1))] ?? NaN).toFixed(2);
 console.log(`ms/call: p10 ${at(0.1)}  median ${at(0.5)}  p90 ${at(0.9)}`);
