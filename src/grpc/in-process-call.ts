@@ -1,7 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
-import { TransferFailure } from "./message-modes.js";
 import type { MessageCodec } from "./message-modes.js";
 import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
@@ -35,10 +34,13 @@ const Phase = {
 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** A write callback: fired once the other side has taken the message. */
-type Written = (() => void) | undefined;
-/** Stands in the request queue for the caller's half-close (a private object: no message is ever it). */
-const halfCloseMark: unique symbol = Symbol("half-close");
+/** One request in flight to the handler: a message with its write callback, or the half-close. */
+type RequestEntry = { readonly message: unknown; readonly written: (() => void) | undefined } | "half-close";
+/** One response in flight to the caller, with the handler-side write callback. */
+interface ResponseEntry {
+  readonly message: unknown;
+  readonly written: () => void;
+}
 
 /** Peer string reported on both sides of an in-process call (grpc-js reports `ip:port`). */
 const inProcessPeer = "in-process";
@@ -83,11 +85,8 @@ class InProcessCall implements InterceptingCallInterface {
   #detachParent: (() => void) | undefined;
 
   // Caller → handler.
-  /**
-   * Requests not yet taken by the handler, in order, flat as `[message, written, message, written, …]`
-   * (no record per message); a message may be {@link halfCloseMark}. `#requestHead` indexes the next pair.
-   */
-  #requests: unknown[] = [];
+  /** Requests not yet taken by the handler, in order; `#requestHead` indexes the next one. */
+  #requests: RequestEntry[] = [];
   #requestHead = 0;
   /** The handler side asked for one more request (`startRead`). */
   #serverReadPending = false;
@@ -101,8 +100,8 @@ class InProcessCall implements InterceptingCallInterface {
   #pendingHeaders: Metadata | undefined;
   /** The handler sent (or implicitly sent) its headers. */
   #headersSent = false;
-  /** Responses not yet taken by the caller, flat as `[message, written, …]`; `#responseHead` indexes the next pair. */
-  #responses: unknown[] = [];
+  /** Responses not yet taken by the caller; `#responseHead` indexes the next one. */
+  #responses: ResponseEntry[] = [];
   #responseHead = 0;
   /** The caller asked for one more response (`startRead`). */
   #clientReadPending = false;
@@ -115,15 +114,6 @@ class InProcessCall implements InterceptingCallInterface {
   #clientFlushScheduled = false;
   /** A flush toward the handler is scheduled. */
   #serverFlushScheduled = false;
-  /** The tick callbacks of the two flushes, made once per call rather than once per tick. */
-  readonly #clientFlushTick = (): void => {
-    this.#clientFlushScheduled = false;
-    this.#flushToClient();
-  };
-  readonly #serverFlushTick = (): void => {
-    this.#serverFlushScheduled = false;
-    this.#flushToServer();
-  };
 
   /** The handler's view of this call, handed to the server call objects. */
   readonly server: ServerCallPort;
@@ -170,14 +160,13 @@ class InProcessCall implements InterceptingCallInterface {
 
   sendMessageWithContext(context: MessageContext, message: unknown): void {
     if (this.#phase !== Phase.Open) return;
-    const transferred = this.#route.codec.request(message);
-    if (transferred instanceof TransferFailure) {
-      const { code, details } = transferred.status;
+    const transfer = this.#route.codec.request(message);
+    if (!transfer.ok) {
+      const { code, details } = transfer.status;
       this.#decideStatus({ code, details, metadata: new Metadata() }, true);
       return;
     }
-    const written: Written = context.callback;
-    this.#requests.push(transferred, written);
+    this.#requests.push({ message: transfer.message, written: context.callback === undefined ? undefined : () => context.callback?.() });
     this.#scheduleServerFlush();
   }
 
@@ -195,7 +184,7 @@ class InProcessCall implements InterceptingCallInterface {
 
   halfClose(): void {
     if (this.#phase !== Phase.Open) return;
-    this.#requests.push(halfCloseMark, undefined);
+    this.#requests.push("half-close");
     this.#scheduleServerFlush();
   }
 
@@ -234,13 +223,13 @@ class InProcessCall implements InterceptingCallInterface {
       },
       sendMessage: (message, written) => {
         if (this.#serverFinished) return;
-        const transferred = this.#route.codec.response(message);
-        if (transferred instanceof TransferFailure) {
-          this.server.sendStatus(transferred.status);
+        const transfer = this.#route.codec.response(message);
+        if (!transfer.ok) {
+          this.server.sendStatus(transfer.status);
           return;
         }
         if (!this.#headersSent) this.server.sendMetadata(new Metadata());
-        this.#responses.push(transferred, written);
+        this.#responses.push({ message: transfer.message, written });
         this.#scheduleClientFlush();
       },
       sendStatus: (status) => {
@@ -301,13 +290,19 @@ class InProcessCall implements InterceptingCallInterface {
   #scheduleClientFlush(): void {
     if (this.#clientFlushScheduled || this.#phase < Phase.Open) return;
     this.#clientFlushScheduled = true;
-    process.nextTick(this.#clientFlushTick);
+    process.nextTick(() => {
+      this.#clientFlushScheduled = false;
+      this.#flushToClient();
+    });
   }
 
   #scheduleServerFlush(): void {
     if (this.#serverFlushScheduled) return;
     this.#serverFlushScheduled = true;
-    process.nextTick(this.#serverFlushTick);
+    process.nextTick(() => {
+      this.#serverFlushScheduled = false;
+      this.#flushToServer();
+    });
   }
 
   #flushToClient(): void {
@@ -321,23 +316,19 @@ class InProcessCall implements InterceptingCallInterface {
       listener.onReceiveMetadata(headers);
     }
     while (this.#clientReadPending && this.#responseHead < this.#responses.length) {
-      const responses = this.#responses;
-      const message = responses[this.#responseHead];
-      const written = responses[this.#responseHead + 1] as Written;
-      this.#responseHead += 2;
-      if (this.#responseHead === responses.length) {
-        // Emptied: start afresh (a length reset would keep the array's grown capacity alive).
+      const entry = this.#responses[this.#responseHead++] as ResponseEntry;
+      if (this.#responseHead === this.#responses.length) {
         this.#responses = [];
         this.#responseHead = 0;
       }
       this.#clientReadPending = false;
       this.#receivedMessage = true;
-      listener.onReceiveMessage(message);
+      listener.onReceiveMessage(entry.message);
       if (this.#phase >= Phase.Closed) return;
       // A failing status does not wait for reads: what a pending read could take before it
       // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
       if (failing) break;
-      written?.();
+      entry.written();
     }
     if (status === undefined || (!failing && this.#responseHead < this.#responses.length)) return;
     this.#responses = [];
@@ -349,20 +340,17 @@ class InProcessCall implements InterceptingCallInterface {
 
   #flushToServer(): void {
     while (!this.#serverFinished && this.#serverReadPending && this.#requestHead < this.#requests.length) {
-      const requests = this.#requests;
-      const message = requests[this.#requestHead];
-      const written = requests[this.#requestHead + 1] as Written;
-      this.#requestHead += 2;
-      if (this.#requestHead === requests.length) {
+      const entry = this.#requests[this.#requestHead++] as RequestEntry;
+      if (this.#requestHead === this.#requests.length) {
         this.#requests = [];
         this.#requestHead = 0;
       }
       this.#serverReadPending = false;
-      if (message === halfCloseMark) {
+      if (entry === "half-close") {
         this.#serverListener?.onReceiveHalfClose();
       } else {
-        this.#serverListener?.onReceiveMessage(message);
-        written?.();
+        this.#serverListener?.onReceiveMessage(entry.message);
+        entry.written?.();
       }
     }
   }

@@ -176,7 +176,7 @@ function createInProcessClient<C extends Client>(
   const unknownRoute = (definition: InterceptorOptions["method_definition"]): CallRoute => ({
     path: definition.path,
     responseStream: definition.responseStream,
-    codec: { request: (message) => message, response: (message) => message },
+    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }) },
     dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
   });
   /** The innermost interceptor: it never calls `nextCall`, so no channel, no serialization. */

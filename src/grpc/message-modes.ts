@@ -36,22 +36,8 @@ interface MessageLimits {
   readonly serverMaxReceive: number;
 }
 
-/**
- * Why a message could not cross: the status that ends the call. A class private to sluice, so no
- * user message can be mistaken for one (`instanceof` tells them apart).
- */
-class TransferFailure {
-  readonly status: PartialStatusObject;
-  constructor(code: Status, details: string) {
-    this.status = { code, details, metadata: new Metadata() };
-  }
-}
-
-/**
- * Either the message as the other side should see it, or a {@link TransferFailure}. Not a
- * `{ ok, message }` record: that would cost an allocation per message on the `'share'` path.
- */
-type Transfer = unknown;
+/** Either the message as the other side should see it, or the status that ends the call. */
+type Transfer = { readonly ok: true; readonly message: unknown } | { readonly ok: false; readonly status: PartialStatusObject };
 
 /** Moves one method's messages across the in-process boundary according to a {@link MessageMode}. */
 interface MessageCodec {
@@ -61,7 +47,7 @@ interface MessageCodec {
   response(message: unknown): Transfer;
 }
 
-const failure = (code: Status, details: string): TransferFailure => new TransferFailure(code, details);
+const failure = (code: Status, details: string): Transfer => ({ ok: false, status: { code, details, metadata: new Metadata() } });
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -87,7 +73,7 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
       return failure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.length} vs ${limits.serverMaxReceive})`);
     }
     try {
-      return method.requestDeserialize(bytes);
+      return { ok: true, message: method.requestDeserialize(bytes) };
     } catch {
       return failure(Status.INTERNAL, "Error deserializing request");
     }
@@ -107,7 +93,7 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
       return failure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.length} vs ${limits.clientMaxReceive})`);
     }
     try {
-      return method.responseDeserialize(bytes);
+      return { ok: true, message: method.responseDeserialize(bytes) };
     } catch (error) {
       return failure(Status.INTERNAL, `Response message parsing error: ${errorMessage(error)}`);
     }
@@ -117,13 +103,13 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
       return { request, response };
     case "clone":
       return {
-        request: (m) => (m == null ? request(m) : cloneMessage(m)),
-        response: (m) => (m == null ? response(m) : cloneMessage(m)),
+        request: (m) => (m == null ? request(m) : { ok: true, message: cloneMessage(m) }),
+        response: (m) => (m == null ? response(m) : { ok: true, message: cloneMessage(m) }),
       };
     case "share":
       return {
-        request: (m) => (m == null ? request(m) : m),
-        response: (m) => (m == null ? response(m) : m),
+        request: (m) => (m == null ? request(m) : { ok: true, message: m }),
+        response: (m) => (m == null ? response(m) : { ok: true, message: m }),
       };
   }
 }
@@ -139,5 +125,5 @@ const defaultMessageLimits: MessageLimits = {
 /** Every {@link MessageMode}, for validation messages. */
 const messageModes: readonly MessageMode[] = ["share", "clone", "serialize"];
 
-export { TransferFailure, createMessageCodec, defaultMessageLimits, messageModes };
+export { createMessageCodec, defaultMessageLimits, messageModes };
 export type { MessageCodec, MessageLimits, MessageMode, MethodSerializers, Transfer };

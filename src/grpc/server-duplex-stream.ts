@@ -41,8 +41,7 @@ class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDupl
   }
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // The Writable's own callback, unwrapped: the port calls it without arguments.
-    this.#port.sendMessage(chunk, callback);
+    this.#port.sendMessage(chunk, () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -40,8 +40,7 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
   }
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // The Writable's own callback, unwrapped: the port calls it without arguments.
-    this.#port.sendMessage(chunk, callback);
+    this.#port.sendMessage(chunk, () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
