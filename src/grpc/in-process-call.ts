@@ -59,12 +59,16 @@ function toMs(deadline: Deadline): number {
  * HTTP/2 stream and server call at once, with the same observable rules:
  *
  * - one message per `startRead()`, both ways; a write's callback fires when the other side has
- *   taken the message (so `write()` backpressure works through the two objectMode buffers);
+ *   taken the message (so `write()` backpressure works through the two objectMode buffers), on a
+ *   tick of its own when the caller took it inside its `startRead()`;
  * - an OK status reaches the caller only after every message was read; a non-OK status ends the
  *   call without waiting for reads (a handler's error still lets a pending read take the message
  *   sent just before it; a cancel or deadline drops everything undelivered);
  * - the caller's events are always delivered on a later tick than the handler action that caused
- *   them, and the handler never runs inside the caller's stack (as over a socket).
+ *   them, and the handler never runs inside the caller's stack (as over a socket). A response the
+ *   handler queued earlier is handed over inside the caller's `startRead()`, as a Readable's
+ *   `_read` may `push()`: with the handler's writes batched (`_writev`), the caller's Readable then
+ *   fills up to its highWaterMark in one tick instead of taking one message per two ticks.
  */
 class InProcessCall implements InterceptingCallInterface {
   /** The method: path, codec and how to start its handler; fixed for the call's life. */
@@ -114,6 +118,12 @@ class InProcessCall implements InterceptingCallInterface {
   #clientFlushScheduled = false;
   /** A flush toward the handler is scheduled. */
   #serverFlushScheduled = false;
+  /**
+   * Write callbacks of responses the caller took inside its own `startRead()`, in order, waiting
+   * for their tick (see `startRead`); `#writtenHead` indexes the next one to fire.
+   */
+  #deferredWritten: Array<() => void> = [];
+  #writtenHead = 0;
 
   /** The handler's view of this call, handed to the server call objects. */
   readonly server: ServerCallPort;
@@ -177,8 +187,16 @@ class InProcessCall implements InterceptingCallInterface {
   startRead(): void {
     if (this.#phase >= Phase.Closed) return;
     this.#clientReadPending = true;
-    // Always on a later tick, never inside the caller's `_read`: delivering here would run the
-    // handler's write callbacks (and its 'drain' listeners) inside the caller's stack.
+    // A message the handler queued on an earlier tick is handed over at once, inside the caller's
+    // `_read` (where a Readable expects its `push()`): its write callback, which may run the
+    // handler's 'drain' listeners, waits for a tick of its own, so the handler still never runs in
+    // the caller's stack. Everything else (headers, a status, nothing queued) goes through the flush.
+    if (this.#pendingHeaders === undefined && this.#status === undefined && this.#responseHead < this.#responses.length && this.#listener !== undefined) {
+      const entry = this.#takeResponse();
+      this.#deferWritten(entry.written);
+      this.#listener.onReceiveMessage(entry.message);
+      return;
+    }
     this.#scheduleClientFlush();
   }
 
@@ -316,19 +334,15 @@ class InProcessCall implements InterceptingCallInterface {
       listener.onReceiveMetadata(headers);
     }
     while (this.#clientReadPending && this.#responseHead < this.#responses.length) {
-      const entry = this.#responses[this.#responseHead++] as ResponseEntry;
-      if (this.#responseHead === this.#responses.length) {
-        this.#responses = [];
-        this.#responseHead = 0;
-      }
-      this.#clientReadPending = false;
-      this.#receivedMessage = true;
+      const entry = this.#takeResponse();
       listener.onReceiveMessage(entry.message);
       if (this.#phase >= Phase.Closed) return;
       // A failing status does not wait for reads: what a pending read could take before it
       // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
       if (failing) break;
-      entry.written();
+      // Callbacks fire in order: after any still waiting from messages taken inside `startRead()`.
+      if (this.#writtenHead < this.#deferredWritten.length) this.#deferWritten(entry.written);
+      else entry.written();
     }
     if (status === undefined || (!failing && this.#responseHead < this.#responses.length)) return;
     this.#responses = [];
@@ -338,7 +352,35 @@ class InProcessCall implements InterceptingCallInterface {
     listener.onReceiveStatus(status);
   }
 
+  /** Takes the next queued response for the caller, which no longer has a read pending. */
+  #takeResponse(): ResponseEntry {
+    const entry = this.#responses[this.#responseHead++] as ResponseEntry;
+    if (this.#responseHead === this.#responses.length) {
+      this.#responses = [];
+      this.#responseHead = 0;
+    }
+    this.#clientReadPending = false;
+    this.#receivedMessage = true;
+    return entry;
+  }
+
+  /** Queues a write callback for the server-side tick that fires them in order. */
+  #deferWritten(written: () => void): void {
+    this.#deferredWritten.push(written);
+    this.#scheduleServerFlush();
+  }
+
   #flushToServer(): void {
+    // Write callbacks of responses taken inside the caller's startRead(), in order. They fire even
+    // once the call is over: their messages were delivered.
+    while (this.#writtenHead < this.#deferredWritten.length) {
+      const written = this.#deferredWritten[this.#writtenHead++] as () => void;
+      if (this.#writtenHead === this.#deferredWritten.length) {
+        this.#deferredWritten = [];
+        this.#writtenHead = 0;
+      }
+      written();
+    }
     while (!this.#serverFinished && this.#serverReadPending && this.#requestHead < this.#requests.length) {
       const entry = this.#requests[this.#requestHead++] as RequestEntry;
       if (this.#requestHead === this.#requests.length) {
