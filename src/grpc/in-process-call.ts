@@ -1,6 +1,8 @@
 import type { EventEmitter } from "node:events";
 import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
+import { trackCall, untrackCall } from "./call-leak-tracker.js";
+import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tracker.js";
 import type { MessageCodec } from "./message-modes.js";
 import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
@@ -15,6 +17,7 @@ type ParentCall = NonNullable<CallOptions["parent"]>;
 /** What the client side knows about the method, resolved once per client. */
 interface CallRoute {
   readonly path: string;
+  readonly requestStream: boolean;
   readonly responseStream: boolean;
   readonly codec: MessageCodec;
   /** Starts the server side (the handler) on the given port; runs one tick after `start()`. */
@@ -41,6 +44,17 @@ interface ResponseEntry {
   readonly message: unknown;
   readonly written: () => void;
 }
+
+/**
+ * Where the client puts the caller's call object (the grpc-js `ClientReadableStream` and so on) in the
+ * call options that reach the in-process interceptor: the leak registry watches it (weakly).
+ */
+const callHandle: unique symbol = Symbol("sluice in-process call handle");
+/** Call options as the in-process interceptor receives them. */
+type InProcessCallOptions = CallOptions & { readonly [callHandle]?: object };
+
+const callKinds = ["unary", "server-streaming", "client-streaming", "bidi-streaming"] as const;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Peer string reported on both sides of an in-process call (grpc-js reports `ip:port`). */
 const inProcessPeer = "in-process";
@@ -70,7 +84,7 @@ function toMs(deadline: Deadline): number {
  *   `_read` may `push()`: with the handler's writes batched (`_writev`), the caller's Readable then
  *   fills up to its highWaterMark in one tick instead of taking one message per two ticks.
  */
-class InProcessCall implements InterceptingCallInterface {
+class InProcessCall implements InterceptingCallInterface, TrackableCall {
   /** The method: path, codec and how to start its handler; fixed for the call's life. */
   readonly #route: CallRoute;
   /** Where the call is in its life, as the caller sees it; only moves forward. */
@@ -87,6 +101,12 @@ class InProcessCall implements InterceptingCallInterface {
   #deadlineStart = 0;
   /** Removes our `'cancelled'` listener from the parent call; set when propagating cancellation. */
   #detachParent: (() => void) | undefined;
+  /** The caller's call object, from the options until `start()` hands it to the leak registry; then cleared. */
+  #handle: object | undefined;
+  /** This call's entry in the leak registry, from `start()` until the status reached the caller. */
+  #tracker: CallLeakTracker | undefined;
+  /** The caller half-closed (ended its requests). */
+  #halfClosed = false;
 
   // Caller → handler.
   /** Requests not yet taken by the handler, in order; `#requestHead` indexes the next one. */
@@ -128,8 +148,9 @@ class InProcessCall implements InterceptingCallInterface {
   /** The handler's view of this call, handed to the server call objects. */
   readonly server: ServerCallPort;
 
-  constructor(route: CallRoute, options: CallOptions) {
+  constructor(route: CallRoute, options: InProcessCallOptions) {
     this.#route = route;
+    this.#handle = options[callHandle];
     let deadline = options.deadline === undefined ? Infinity : toMs(options.deadline);
     const parent = options.parent;
     if (parent !== undefined) {
@@ -152,6 +173,9 @@ class InProcessCall implements InterceptingCallInterface {
       onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
     };
     this.#requestMetadata = wireMetadata(metadata, "request");
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) this.#tracker = trackCall(this.#route.path, this, handle, this.start);
     this.#runDeadlineTimer();
     // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
     if (!this.#route.responseStream) this.#clientReadPending = true;
@@ -202,6 +226,7 @@ class InProcessCall implements InterceptingCallInterface {
 
   halfClose(): void {
     if (this.#phase !== Phase.Open) return;
+    this.#halfClosed = true;
     this.#requests.push("half-close");
     this.#scheduleServerFlush();
   }
@@ -216,6 +241,46 @@ class InProcessCall implements InterceptingCallInterface {
 
   getAuthContext(): null {
     return null;
+  }
+
+  // ── Leak registry. ──────────────────────────────────────────────────────────────────────────
+
+  /** How the call is stuck, for `openBridges()` and `assertNoLeaks()`. */
+  leakReport(): LeakReport {
+    const route = this.#route;
+    const kind = callKinds[(route.requestStream ? 2 : 0) + (route.responseStream ? 1 : 0)] as string;
+    const unread = this.#responses.length - this.#responseHead;
+    let unreadRequests = 0;
+    for (let i = this.#requestHead; i < this.#requests.length; i++) if (this.#requests[i] !== "half-close") unreadRequests += 1;
+    const status = this.#status;
+    const parts = [`${kind} call`];
+    if (status !== undefined) parts.push(`status ${Status[status.code] ?? status.code} decided but not yet delivered`);
+    else if (this.#serverListener === undefined) parts.push("the handler has not started");
+    else parts.push("the handler has not ended the call (no status sent)");
+    if (unread > 0) parts.push(`${plural(unread, "response")} waiting for the caller to read (the handler's write callbacks wait for them)`);
+    if (this.#clientReadPending && unread === 0 && status === undefined) parts.push("the caller is waiting for a response");
+    else if (!this.#clientReadPending && (unread > 0 || status !== undefined)) parts.push("the caller is not reading");
+    if (route.requestStream && !this.#halfClosed) parts.push("the caller has not ended its requests (no end())");
+    if (unreadRequests > 0) parts.push(`${plural(unreadRequests, "request")} the handler has not read`);
+    parts.push(this.#deadline === Infinity ? "no deadline" : `deadline in ${Math.max(0, this.#deadline - Date.now())} ms`);
+    let advice: string;
+    if (status !== undefined || unread > 0) {
+      advice = "The caller stopped reading before the end: read the response stream to its end (`for await`, or 'data' until 'end'), or call `call.cancel()` when you no longer need it.";
+    } else if (route.requestStream && !this.#halfClosed) {
+      advice = "The caller never ended its request stream: call `call.end()` once the requests are written (or `call.cancel()`).";
+    } else {
+      advice = "The handler never ended the call: make it answer on every path (`callback(…)`, `call.end()` or `call.emit('error', …)`), or give the call a `deadline`.";
+    }
+    return {
+      snapshot: { phase: status === undefined ? "open" : "ending", buffered: unread, pendingNext: this.#clientReadPending ? 1 : 0, pendingSend: unread > 0 ? 1 : 0 },
+      state: parts.join("; "),
+      advice,
+    };
+  }
+
+  /** Cancels the call for the leak assertions, as `call.cancel()` would. */
+  cancelForLeakCheck(): void {
+    this.cancelWithStatus(Status.CANCELLED, "Cancelled by sluice's leak check: the call was left open");
   }
 
   // ── Server face. ────────────────────────────────────────────────────────────────────────────
@@ -296,6 +361,8 @@ class InProcessCall implements InterceptingCallInterface {
   /** Final client-side cleanup, once the status was delivered. Advances to Closed. */
   #close(): void {
     this.#phase = Phase.Closed;
+    untrackCall(this.#tracker);
+    this.#tracker = undefined;
     if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
     const detach = this.#detachParent;
@@ -421,5 +488,5 @@ class InProcessCall implements InterceptingCallInterface {
   }
 }
 
-export { InProcessCall, inProcessPeer };
-export type { CallRoute, InterceptingCallInterface };
+export { InProcessCall, callHandle, inProcessPeer };
+export type { CallRoute, InProcessCallOptions, InterceptingCallInterface };

@@ -20,8 +20,8 @@ import { handleServerStreamingCall } from "./handle-server-streaming-call.js";
 import type { ServerStreamingHandler } from "./handle-server-streaming-call.js";
 import { handleUnaryCall } from "./handle-unary-call.js";
 import type { UnaryHandler } from "./handle-unary-call.js";
-import { InProcessCall } from "./in-process-call.js";
-import type { CallRoute } from "./in-process-call.js";
+import { InProcessCall, callHandle } from "./in-process-call.js";
+import type { CallRoute, InProcessCallOptions } from "./in-process-call.js";
 import { InProcessChannel } from "./in-process-channel.js";
 import { createMessageCodec, defaultMessageLimits, messageModes } from "./message-modes.js";
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
@@ -166,6 +166,7 @@ function createInProcessClient<C extends Client>(
     const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
     routes.set(method.path, {
       path: method.path,
+      requestStream: method.requestStream,
       responseStream: method.responseStream,
       codec: createMessageCodec(messages, method as MethodSerializers, limits),
       dispatch: dispatcher(method, bound, server.interceptors ?? []),
@@ -175,6 +176,7 @@ function createInProcessClient<C extends Client>(
   const channel = new InProcessChannel();
   const unknownRoute = (definition: InterceptorOptions["method_definition"]): CallRoute => ({
     path: definition.path,
+    requestStream: definition.requestStream,
     responseStream: definition.responseStream,
     codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }) },
     dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
@@ -191,7 +193,10 @@ function createInProcessClient<C extends Client>(
   const userTransformer = clientOptions.callInvocationTransformer;
   const callInvocationTransformer = (original: CallProperties<unknown, unknown>): CallProperties<unknown, unknown> => {
     const properties = userTransformer === undefined ? original : userTransformer(original);
-    properties.callOptions = innermost(properties, inProcess, clientInterceptors, clientProviders);
+    // The caller's call object rides along in the options (copied by grpc-js and by interceptors that
+    // spread them) to the in-process call, which registers it with the leak registry.
+    const callOptions: InProcessCallOptions = { ...innermost(properties, inProcess, clientInterceptors, clientProviders), [callHandle]: properties.call };
+    properties.callOptions = callOptions;
     cancelOnEarlyClose(properties.call);
     return properties;
   };
