@@ -59,6 +59,12 @@ export interface Tracked {
   describeState?(): string;
   /** How to fix the leak, for resources that are not bridges; default: the bridge advice. */
   advice?(): string;
+  /**
+   * Called once the handle is watched (a turn after tracking, if still open). Until then the registry
+   * holds the handle strongly anyway, so a resource may too, and only weaken its references here:
+   * short-lived resources then never pay for a `WeakRef`.
+   */
+  onWatched?(): void;
 }
 
 /** Leak tracking switches. */
@@ -145,6 +151,7 @@ function watchPending(): void {
     watcher ??= new FinalizationRegistry(onCollected);
     watcher.register(pending[i] as object, bridge, bridge);
     bridge.watched = true;
+    bridge.onWatched?.();
   }
 }
 

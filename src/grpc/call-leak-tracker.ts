@@ -8,14 +8,14 @@ interface LeakReport {
   readonly advice: string;
 }
 
-/** The call as the tracker sees it: weakly, through these two methods. */
+/** The call as the tracker sees it. */
 interface TrackableCall {
   leakReport(): LeakReport;
   /** Cancels the call for the leak assertions (as the caller's `call.cancel()` would). */
   cancelForLeakCheck(): void;
 }
 
-/** grpc-js's caller-side call objects are EventEmitters. */
+/** grpc-js's caller-side call objects are EventEmitters with `cancel()`. */
 interface CallHandle {
   listenerCount(event: string): number;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -24,14 +24,20 @@ interface CallHandle {
 
 const ignore = (): void => {};
 
+/** A strong reference now, a weak one once weakened. */
+type Held<T extends object> = { readonly strong: T } | WeakRef<T>;
+const deref = <T extends object>(held: Held<T>): T | undefined => ("strong" in held ? held.strong : held.deref());
+
 /**
  * The leak registry's entry for one in-process call (DESIGN.md L1–L3): listed by `openBridges()` as
  * `grpc-call "/pkg.Service/Method"` from `start()` until its status reached the caller.
  *
- * It holds both the call and the caller's call object weakly: the call's listener leads to the
- * caller's call object, and the registry must not keep that alive, or the GC backstop (which
- * watches the caller's call object) could never fire. When it does fire, the whole call is
- * unreachable, handler included, so there is nothing left to stop.
+ * Once the registry watches the caller's call object (a turn after `start()`, if the call is still
+ * open), the tracker holds the call and the caller's call object only weakly: the call's listener
+ * leads to the caller's call object, and the registry must not keep that alive, or the GC backstop
+ * could never fire. Before that the registry holds the caller's call object strongly anyway, so the
+ * tracker does too, and the many calls that end within a turn never allocate a `WeakRef`. When the
+ * backstop fires, the whole call is unreachable, handler included, so there is nothing left to stop.
  */
 class CallLeakTracker implements TrackedResource {
   readonly name: string;
@@ -42,28 +48,35 @@ class CallLeakTracker implements TrackedResource {
   prevOpen: TrackedResource | undefined = undefined;
   nextOpen: TrackedResource | undefined = undefined;
   watched = false;
-  /** The in-process call; weak (see the class comment). */
-  readonly #call: WeakRef<TrackableCall>;
-  /** The caller's call object, for `stop()` only; weak (see the class comment). */
-  readonly #handle: WeakRef<CallHandle>;
+  /** The in-process call; weak once watched (see the class comment). */
+  #call: Held<TrackableCall>;
+  /** The caller's call object, for `stop()` only; weak once watched (see the class comment). */
+  #handle: Held<CallHandle>;
 
   constructor(path: string, call: TrackableCall, handle: object) {
     this.name = path;
-    this.#call = new WeakRef(call);
-    this.#handle = new WeakRef(handle as CallHandle);
+    this.#call = { strong: call };
+    this.#handle = { strong: handle as CallHandle };
+  }
+
+  onWatched(): void {
+    const call = deref(this.#call);
+    const handle = deref(this.#handle);
+    if (call !== undefined) this.#call = new WeakRef(call);
+    if (handle !== undefined) this.#handle = new WeakRef(handle);
   }
 
   snapshot(): ResourceSnapshot {
-    return this.#call.deref()?.leakReport().snapshot ?? { phase: "open", buffered: 0, pendingNext: 0, pendingSend: 0 };
+    return deref(this.#call)?.leakReport().snapshot ?? { phase: "open", buffered: 0, pendingNext: 0, pendingSend: 0 };
   }
 
   describeState(): string {
-    return this.#call.deref()?.leakReport().state ?? "unreachable: neither the caller nor the handler can finish it any more";
+    return deref(this.#call)?.leakReport().state ?? "unreachable: neither the caller nor the handler can finish it any more";
   }
 
   advice(): string {
     return (
-      this.#call.deref()?.leakReport().advice ??
+      deref(this.#call)?.leakReport().advice ??
       "Nothing can finish it now: read every call to its end (or call `call.cancel()`), and make handlers end every call."
     );
   }
@@ -75,13 +88,13 @@ class CallLeakTracker implements TrackedResource {
   stop(): Promise<void> {
     // A cancelled server or bidi stream emits 'error' (CANCELLED); the leak report already says what
     // went wrong, so an 'error' nobody listens for must not also become an uncaught exception.
-    const handle = this.#handle.deref();
+    const handle = deref(this.#handle);
     if (handle !== undefined && typeof handle.listenerCount === "function" && handle.listenerCount("error") === 0) {
       handle.once("error", ignore);
     }
     // Through the caller's call object, so that client interceptors see the cancel as they would a user's.
     if (handle !== undefined && typeof handle.cancel === "function") handle.cancel();
-    else this.#call.deref()?.cancelForLeakCheck();
+    else deref(this.#call)?.cancelForLeakCheck();
     return Promise.resolve();
   }
 }

@@ -1,6 +1,5 @@
 import { InterceptingCall, credentials, status as Status } from "@grpc/grpc-js";
 import type {
-  CallOptions,
   CallProperties,
   ChannelCredentials,
   Client,
@@ -193,10 +192,7 @@ function createInProcessClient<C extends Client>(
   const userTransformer = clientOptions.callInvocationTransformer;
   const callInvocationTransformer = (original: CallProperties<unknown, unknown>): CallProperties<unknown, unknown> => {
     const properties = userTransformer === undefined ? original : userTransformer(original);
-    // The caller's call object rides along in the options (copied by grpc-js and by interceptors that
-    // spread them) to the in-process call, which registers it with the leak registry.
-    const callOptions: InProcessCallOptions = { ...innermost(properties, inProcess, clientInterceptors, clientProviders), [callHandle]: properties.call };
-    properties.callOptions = callOptions;
+    properties.callOptions = innermost(properties, inProcess, clientInterceptors, clientProviders);
     cancelOnEarlyClose(properties.call);
     return properties;
   };
@@ -212,26 +208,29 @@ function createInProcessClient<C extends Client>(
  * Puts the in-process interceptor last in the chain grpc-js will build. grpc-js uses the call's
  * interceptors (or providers) if it has any, else the client's; so the client's are copied into
  * the call options when the call has none, and ours is appended to whichever list is in use.
+ * The caller's call object rides along in the options (grpc-js copies them, and so do interceptors
+ * that spread them) to the in-process call, which hands it to the leak registry.
  */
 function innermost(
   properties: CallProperties<unknown, unknown>,
   inProcess: Interceptor,
   clientInterceptors: readonly Interceptor[],
   clientProviders: readonly InterceptorProvider[],
-): CallOptions {
+): InProcessCallOptions {
   const callOptions = properties.callOptions;
+  const handle = properties.call;
   const callProviders = callOptions.interceptor_providers ?? [];
   const callInterceptors = callOptions.interceptors ?? [];
   if (callProviders.length > 0 && callInterceptors.length === 0) {
-    return { ...callOptions, interceptor_providers: [...callProviders, () => inProcess] };
+    return { ...callOptions, interceptor_providers: [...callProviders, () => inProcess], [callHandle]: handle };
   }
   if (callInterceptors.length > 0) {
     // With both lists set grpc-js throws its configuration error; appending keeps that behaviour.
-    return { ...callOptions, interceptors: [...callInterceptors, inProcess] };
+    return { ...callOptions, interceptors: [...callInterceptors, inProcess], [callHandle]: handle };
   }
   const fromProviders = clientProviders.map((provide) => provide(properties.methodDefinition)).filter(Boolean);
   // Both client lists set: grpc-js's constructor has already thrown.
-  return { ...callOptions, interceptors: [...clientInterceptors, ...fromProviders, inProcess] };
+  return { ...callOptions, interceptors: [...clientInterceptors, ...fromProviders, inProcess], [callHandle]: handle };
 }
 
 /**
