@@ -6,6 +6,7 @@ import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tra
 import type { MessageCodec } from "./message-modes.js";
 import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
+import { batchedWrite } from "./server-call-port.js";
 import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
 
 /** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
@@ -217,7 +218,7 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
     // the caller's stack. Everything else (headers, a status, nothing queued) goes through the flush.
     if (this.#pendingHeaders === undefined && this.#status === undefined && this.#responseHead < this.#responses.length && this.#listener !== undefined) {
       const entry = this.#takeResponse();
-      this.#deferWritten(entry.written);
+      if (entry.written !== batchedWrite) this.#deferWritten(entry.written);
       this.#listener.onReceiveMessage(entry.message);
       return;
     }
@@ -408,6 +409,7 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
       // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
       if (failing) break;
       // Callbacks fire in order: after any still waiting from messages taken inside `startRead()`.
+      if (entry.written === batchedWrite) continue;
       if (this.#writtenHead < this.#deferredWritten.length) this.#deferWritten(entry.written);
       else entry.written();
     }
