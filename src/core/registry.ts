@@ -36,6 +36,8 @@ export interface BridgeInfo extends BridgeSnapshot {
   readonly stack: string | undefined;
   /** A sequence number, increasing with creation order: compare against a baseline. */
   readonly id: number;
+  /** How to fix it, when the resource knows better than the generic bridge advice (gRPC calls do). */
+  readonly advice?: string;
 }
 
 /** What the registry needs from a bridge. @internal */
@@ -56,6 +58,16 @@ export interface Tracked {
   collected(): void;
   /** Stops the bridge (used by the leak assertions to release what they report). */
   stop(reason?: unknown): Promise<void>;
+  /** A sentence saying how it is stuck, for resources that are not bridges; default: from {@link snapshot}. */
+  describeState?(): string;
+  /** How to fix the leak, for resources that are not bridges; default: the bridge advice. */
+  advice?(): string;
+  /**
+   * Called once the handle is watched (a turn after tracking, if still open). Until then the registry
+   * holds the handle strongly anyway, so a resource may too, and only weaken its references here:
+   * short-lived resources then never pay for a `WeakRef`.
+   */
+  onWatched?(): void;
 }
 
 /** Leak tracking switches. */
@@ -143,6 +155,7 @@ function watchPending(): void {
     watcher ??= new FinalizationRegistry(onCollected);
     watcher.register(pending[i] as object, bridge, bridge);
     bridge.watched = true;
+    bridge.onWatched?.();
   }
 }
 
@@ -211,14 +224,16 @@ export function describeState(s: BridgeSnapshot): string {
 
 function describe(bridge: Tracked, now: number): BridgeInfo {
   const snapshot = bridge.snapshot();
+  const advice = bridge.advice?.();
   return {
     id: bridge.id,
     name: bridge.name,
     kind: bridge.kind,
     ...snapshot,
-    state: describeState(snapshot),
+    state: bridge.describeState?.() ?? describeState(snapshot),
     ageMs: bridge.createdAt === 0 ? 0 : now - bridge.createdAt,
     stack: bridge.stack,
+    ...(advice === undefined ? {} : { advice }),
   };
 }
 
@@ -230,7 +245,7 @@ function onCollected(bridge: Tracked): void {
   const where = info.stack ?? "(set SLUICE_TRACE_LEAKS=1 to see where it was opened)";
   const message =
     `sluice: ${info.kind} "${info.name}" was garbage-collected while open (${info.state}). ` +
-    "Its producer has been stopped. Finish every bridge you open: use `for await`, `await using`, or call `return()`.";
+    (info.advice ?? "Its producer has been stopped. Finish every bridge you open: use `for await`, `await using`, or call `return()`.");
   const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
   if (typeof proc?.emitWarning === "function") {
     proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}` });

@@ -1,9 +1,12 @@
 import type { EventEmitter } from "node:events";
 import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
+import { trackCall, untrackCall } from "./call-leak-tracker.js";
+import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tracker.js";
 import type { MessageCodec } from "./message-modes.js";
 import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
+import { batchedWrite } from "./server-call-port.js";
 import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
 
 /** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
@@ -15,6 +18,7 @@ type ParentCall = NonNullable<CallOptions["parent"]>;
 /** What the client side knows about the method, resolved once per client. */
 interface CallRoute {
   readonly path: string;
+  readonly requestStream: boolean;
   readonly responseStream: boolean;
   readonly codec: MessageCodec;
   /** Starts the server side (the handler) on the given port; runs one tick after `start()`. */
@@ -42,6 +46,17 @@ interface ResponseEntry {
   readonly written: () => void;
 }
 
+/**
+ * Where the client puts the caller's call object (the grpc-js `ClientReadableStream` and so on) in the
+ * call options that reach the in-process interceptor: the leak registry watches it (weakly).
+ */
+const callHandle: unique symbol = Symbol("sluice in-process call handle");
+/** Call options as the in-process interceptor receives them. */
+type InProcessCallOptions = CallOptions & { readonly [callHandle]?: object };
+
+const callKinds = ["unary", "server-streaming", "client-streaming", "bidi-streaming"] as const;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** Peer string reported on both sides of an in-process call (grpc-js reports `ip:port`). */
 const inProcessPeer = "in-process";
 
@@ -59,14 +74,18 @@ function toMs(deadline: Deadline): number {
  * HTTP/2 stream and server call at once, with the same observable rules:
  *
  * - one message per `startRead()`, both ways; a write's callback fires when the other side has
- *   taken the message (so `write()` backpressure works through the two objectMode buffers);
+ *   taken the message (so `write()` backpressure works through the two objectMode buffers), on a
+ *   tick of its own when the caller took it inside its `startRead()`;
  * - an OK status reaches the caller only after every message was read; a non-OK status ends the
  *   call without waiting for reads (a handler's error still lets a pending read take the message
  *   sent just before it; a cancel or deadline drops everything undelivered);
  * - the caller's events are always delivered on a later tick than the handler action that caused
- *   them, and the handler never runs inside the caller's stack (as over a socket).
+ *   them, and the handler never runs inside the caller's stack (as over a socket). A response the
+ *   handler queued earlier is handed over inside the caller's `startRead()`, as a Readable's
+ *   `_read` may `push()`: with the handler's writes batched (`_writev`), the caller's Readable then
+ *   fills up to its highWaterMark in one tick instead of taking one message per two ticks.
  */
-class InProcessCall implements InterceptingCallInterface {
+class InProcessCall implements InterceptingCallInterface, TrackableCall {
   /** The method: path, codec and how to start its handler; fixed for the call's life. */
   readonly #route: CallRoute;
   /** Where the call is in its life, as the caller sees it; only moves forward. */
@@ -83,6 +102,12 @@ class InProcessCall implements InterceptingCallInterface {
   #deadlineStart = 0;
   /** Removes our `'cancelled'` listener from the parent call; set when propagating cancellation. */
   #detachParent: (() => void) | undefined;
+  /** The caller's call object, from the options until `start()` hands it to the leak registry; then cleared. */
+  #handle: object | undefined;
+  /** This call's entry in the leak registry, from `start()` until the status reached the caller. */
+  #tracker: CallLeakTracker | undefined;
+  /** The caller half-closed (ended its requests). */
+  #halfClosed = false;
 
   // Caller → handler.
   /** Requests not yet taken by the handler, in order; `#requestHead` indexes the next one. */
@@ -114,12 +139,19 @@ class InProcessCall implements InterceptingCallInterface {
   #clientFlushScheduled = false;
   /** A flush toward the handler is scheduled. */
   #serverFlushScheduled = false;
+  /**
+   * Write callbacks of responses the caller took inside its own `startRead()`, in order, waiting
+   * for their tick (see `startRead`); `#writtenHead` indexes the next one to fire.
+   */
+  #deferredWritten: Array<() => void> = [];
+  #writtenHead = 0;
 
   /** The handler's view of this call, handed to the server call objects. */
   readonly server: ServerCallPort;
 
-  constructor(route: CallRoute, options: CallOptions) {
+  constructor(route: CallRoute, options: InProcessCallOptions) {
     this.#route = route;
+    this.#handle = options[callHandle];
     let deadline = options.deadline === undefined ? Infinity : toMs(options.deadline);
     const parent = options.parent;
     if (parent !== undefined) {
@@ -142,6 +174,9 @@ class InProcessCall implements InterceptingCallInterface {
       onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
     };
     this.#requestMetadata = wireMetadata(metadata, "request");
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) this.#tracker = trackCall(this.#route.path, this, handle, this.start);
     this.#runDeadlineTimer();
     // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
     if (!this.#route.responseStream) this.#clientReadPending = true;
@@ -177,13 +212,22 @@ class InProcessCall implements InterceptingCallInterface {
   startRead(): void {
     if (this.#phase >= Phase.Closed) return;
     this.#clientReadPending = true;
-    // Always on a later tick, never inside the caller's `_read`: delivering here would run the
-    // handler's write callbacks (and its 'drain' listeners) inside the caller's stack.
+    // A message the handler queued on an earlier tick is handed over at once, inside the caller's
+    // `_read` (where a Readable expects its `push()`): its write callback, which may run the
+    // handler's 'drain' listeners, waits for a tick of its own, so the handler still never runs in
+    // the caller's stack. Everything else (headers, a status, nothing queued) goes through the flush.
+    if (this.#pendingHeaders === undefined && this.#status === undefined && this.#responseHead < this.#responses.length && this.#listener !== undefined) {
+      const entry = this.#takeResponse();
+      if (entry.written !== batchedWrite) this.#deferWritten(entry.written);
+      this.#listener.onReceiveMessage(entry.message);
+      return;
+    }
     this.#scheduleClientFlush();
   }
 
   halfClose(): void {
     if (this.#phase !== Phase.Open) return;
+    this.#halfClosed = true;
     this.#requests.push("half-close");
     this.#scheduleServerFlush();
   }
@@ -198,6 +242,46 @@ class InProcessCall implements InterceptingCallInterface {
 
   getAuthContext(): null {
     return null;
+  }
+
+  // ── Leak registry. ──────────────────────────────────────────────────────────────────────────
+
+  /** How the call is stuck, for `openBridges()` and `assertNoLeaks()`. */
+  leakReport(): LeakReport {
+    const route = this.#route;
+    const kind = callKinds[(route.requestStream ? 2 : 0) + (route.responseStream ? 1 : 0)] as string;
+    const unread = this.#responses.length - this.#responseHead;
+    let unreadRequests = 0;
+    for (let i = this.#requestHead; i < this.#requests.length; i++) if (this.#requests[i] !== "half-close") unreadRequests += 1;
+    const status = this.#status;
+    const parts = [`${kind} call`];
+    if (status !== undefined) parts.push(`status ${Status[status.code] ?? status.code} decided but not yet delivered`);
+    else if (this.#serverListener === undefined) parts.push("the handler has not started");
+    else parts.push("the handler has not ended the call (no status sent)");
+    if (unread > 0) parts.push(`${plural(unread, "response")} waiting for the caller to read (the handler's write callbacks wait for them)`);
+    if (this.#clientReadPending && unread === 0 && status === undefined) parts.push("the caller is waiting for a response");
+    else if (!this.#clientReadPending && (unread > 0 || status !== undefined)) parts.push("the caller is not reading");
+    if (route.requestStream && !this.#halfClosed) parts.push("the caller has not ended its requests (no end())");
+    if (unreadRequests > 0) parts.push(`${plural(unreadRequests, "request")} the handler has not read`);
+    parts.push(this.#deadline === Infinity ? "no deadline" : `deadline in ${Math.max(0, this.#deadline - Date.now())} ms`);
+    let advice: string;
+    if (status !== undefined || unread > 0) {
+      advice = "The caller stopped reading before the end: read the response stream to its end (`for await`, or 'data' until 'end'), or call `call.cancel()` when you no longer need it.";
+    } else if (route.requestStream && !this.#halfClosed) {
+      advice = "The caller never ended its request stream: call `call.end()` once the requests are written (or `call.cancel()`).";
+    } else {
+      advice = "The handler never ended the call: make it answer on every path (`callback(…)`, `call.end()` or `call.emit('error', …)`), or give the call a `deadline`.";
+    }
+    return {
+      snapshot: { phase: status === undefined ? "open" : "ending", buffered: unread, pendingNext: this.#clientReadPending ? 1 : 0, pendingSend: unread > 0 ? 1 : 0 },
+      state: parts.join("; "),
+      advice,
+    };
+  }
+
+  /** Cancels the call for the leak assertions, as `call.cancel()` would. */
+  cancelForLeakCheck(): void {
+    this.cancelWithStatus(Status.CANCELLED, "Cancelled by sluice's leak check: the call was left open");
   }
 
   // ── Server face. ────────────────────────────────────────────────────────────────────────────
@@ -278,6 +362,8 @@ class InProcessCall implements InterceptingCallInterface {
   /** Final client-side cleanup, once the status was delivered. Advances to Closed. */
   #close(): void {
     this.#phase = Phase.Closed;
+    untrackCall(this.#tracker);
+    this.#tracker = undefined;
     if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
     const detach = this.#detachParent;
@@ -316,19 +402,16 @@ class InProcessCall implements InterceptingCallInterface {
       listener.onReceiveMetadata(headers);
     }
     while (this.#clientReadPending && this.#responseHead < this.#responses.length) {
-      const entry = this.#responses[this.#responseHead++] as ResponseEntry;
-      if (this.#responseHead === this.#responses.length) {
-        this.#responses = [];
-        this.#responseHead = 0;
-      }
-      this.#clientReadPending = false;
-      this.#receivedMessage = true;
+      const entry = this.#takeResponse();
       listener.onReceiveMessage(entry.message);
       if (this.#phase >= Phase.Closed) return;
       // A failing status does not wait for reads: what a pending read could take before it
       // arrived (one message) is delivered, the rest dropped (grpc-js: subchannel-call maybeOutputStatus).
       if (failing) break;
-      entry.written();
+      // Callbacks fire in order: after any still waiting from messages taken inside `startRead()`.
+      if (entry.written === batchedWrite) continue;
+      if (this.#writtenHead < this.#deferredWritten.length) this.#deferWritten(entry.written);
+      else entry.written();
     }
     if (status === undefined || (!failing && this.#responseHead < this.#responses.length)) return;
     this.#responses = [];
@@ -338,7 +421,35 @@ class InProcessCall implements InterceptingCallInterface {
     listener.onReceiveStatus(status);
   }
 
+  /** Takes the next queued response for the caller, which no longer has a read pending. */
+  #takeResponse(): ResponseEntry {
+    const entry = this.#responses[this.#responseHead++] as ResponseEntry;
+    if (this.#responseHead === this.#responses.length) {
+      this.#responses = [];
+      this.#responseHead = 0;
+    }
+    this.#clientReadPending = false;
+    this.#receivedMessage = true;
+    return entry;
+  }
+
+  /** Queues a write callback for the server-side tick that fires them in order. */
+  #deferWritten(written: () => void): void {
+    this.#deferredWritten.push(written);
+    this.#scheduleServerFlush();
+  }
+
   #flushToServer(): void {
+    // Write callbacks of responses taken inside the caller's startRead(), in order. They fire even
+    // once the call is over: their messages were delivered.
+    while (this.#writtenHead < this.#deferredWritten.length) {
+      const written = this.#deferredWritten[this.#writtenHead++] as () => void;
+      if (this.#writtenHead === this.#deferredWritten.length) {
+        this.#deferredWritten = [];
+        this.#writtenHead = 0;
+      }
+      written();
+    }
     while (!this.#serverFinished && this.#serverReadPending && this.#requestHead < this.#requests.length) {
       const entry = this.#requests[this.#requestHead++] as RequestEntry;
       if (this.#requestHead === this.#requests.length) {
@@ -379,5 +490,5 @@ class InProcessCall implements InterceptingCallInterface {
   }
 }
 
-export { InProcessCall, inProcessPeer };
-export type { CallRoute, InterceptingCallInterface };
+export { InProcessCall, callHandle, inProcessPeer };
+export type { CallRoute, InProcessCallOptions, InterceptingCallInterface };

@@ -1,6 +1,5 @@
 import { InterceptingCall, credentials, status as Status } from "@grpc/grpc-js";
 import type {
-  CallOptions,
   CallProperties,
   ChannelCredentials,
   Client,
@@ -20,8 +19,8 @@ import { handleServerStreamingCall } from "./handle-server-streaming-call.js";
 import type { ServerStreamingHandler } from "./handle-server-streaming-call.js";
 import { handleUnaryCall } from "./handle-unary-call.js";
 import type { UnaryHandler } from "./handle-unary-call.js";
-import { InProcessCall } from "./in-process-call.js";
-import type { CallRoute } from "./in-process-call.js";
+import { InProcessCall, callHandle } from "./in-process-call.js";
+import type { CallRoute, InProcessCallOptions } from "./in-process-call.js";
 import { InProcessChannel } from "./in-process-channel.js";
 import { createMessageCodec, defaultMessageLimits, messageModes } from "./message-modes.js";
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
@@ -166,6 +165,7 @@ function createInProcessClient<C extends Client>(
     const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
     routes.set(method.path, {
       path: method.path,
+      requestStream: method.requestStream,
       responseStream: method.responseStream,
       codec: createMessageCodec(messages, method as MethodSerializers, limits),
       dispatch: dispatcher(method, bound, server.interceptors ?? []),
@@ -175,6 +175,7 @@ function createInProcessClient<C extends Client>(
   const channel = new InProcessChannel();
   const unknownRoute = (definition: InterceptorOptions["method_definition"]): CallRoute => ({
     path: definition.path,
+    requestStream: definition.requestStream,
     responseStream: definition.responseStream,
     codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }) },
     dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
@@ -207,26 +208,29 @@ function createInProcessClient<C extends Client>(
  * Puts the in-process interceptor last in the chain grpc-js will build. grpc-js uses the call's
  * interceptors (or providers) if it has any, else the client's; so the client's are copied into
  * the call options when the call has none, and ours is appended to whichever list is in use.
+ * The caller's call object rides along in the options (grpc-js copies them, and so do interceptors
+ * that spread them) to the in-process call, which hands it to the leak registry.
  */
 function innermost(
   properties: CallProperties<unknown, unknown>,
   inProcess: Interceptor,
   clientInterceptors: readonly Interceptor[],
   clientProviders: readonly InterceptorProvider[],
-): CallOptions {
+): InProcessCallOptions {
   const callOptions = properties.callOptions;
+  const handle = properties.call;
   const callProviders = callOptions.interceptor_providers ?? [];
   const callInterceptors = callOptions.interceptors ?? [];
   if (callProviders.length > 0 && callInterceptors.length === 0) {
-    return { ...callOptions, interceptor_providers: [...callProviders, () => inProcess] };
+    return { ...callOptions, interceptor_providers: [...callProviders, () => inProcess], [callHandle]: handle };
   }
   if (callInterceptors.length > 0) {
     // With both lists set grpc-js throws its configuration error; appending keeps that behaviour.
-    return { ...callOptions, interceptors: [...callInterceptors, inProcess] };
+    return { ...callOptions, interceptors: [...callInterceptors, inProcess], [callHandle]: handle };
   }
   const fromProviders = clientProviders.map((provide) => provide(properties.methodDefinition)).filter(Boolean);
   // Both client lists set: grpc-js's constructor has already thrown.
-  return { ...callOptions, interceptors: [...clientInterceptors, ...fromProviders, inProcess] };
+  return { ...callOptions, interceptors: [...clientInterceptors, ...fromProviders, inProcess], [callHandle]: handle };
 }
 
 /**

@@ -10,4 +10,18 @@ type ServerCallPort = ServerInterceptingCallInterface;
 /** What the server call objects give to `start()` (grpc-js: `InterceptingServerListener`). */
 type ServerCallListener = Parameters<ServerCallPort["start"]>[0];
 
+/**
+ * The write callback of every message of a batch but the last. The in-process call recognises it and
+ * skips its bookkeeping (a server interceptor that wraps callbacks just gets a no-op called).
+ */
+const batchedWrite = (): void => {};
+
+/** Sends a batch of a server stream's writes (its `_writev`); `callback` fires when the last was taken. */
+function sendBatch(port: ServerCallPort, chunks: ReadonlyArray<{ readonly chunk: unknown }>, callback: () => void): void {
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) port.sendMessage((chunks[i] as { chunk: unknown }).chunk, batchedWrite);
+  port.sendMessage((chunks[last] as { chunk: unknown }).chunk, () => callback());
+}
+
+export { batchedWrite, sendBatch };
 export type { ServerCallListener, ServerCallPort };

@@ -3,6 +3,7 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { Deadline, ServerWritableStream } from "@grpc/grpc-js";
 import { statusFromServerError } from "./call-status.js";
 import type { PartialStatusObject } from "./call-status.js";
+import { sendBatch } from "./server-call-port.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import type { AuthContext, MetricsRecorder } from "./server-surface.js";
 
@@ -41,6 +42,15 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#port.sendMessage(chunk, () => callback());
+  }
+
+  /**
+   * Hands every write buffered behind the one in flight to the call at once: the caller can then
+   * take them without a round trip through this stream per message. The batch's callback (and so
+   * each write's own callback, and `'drain'`) fires once the caller has taken the last of them.
+   */
+  override _writev(chunks: Array<{ chunk: Res; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
+    sendBatch(this.#port, chunks, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

@@ -79,6 +79,7 @@ function nextTurn(): Promise<void> {
 
 /** The advice for a bridge stuck in a given way. */
 function fixFor(bridge: BridgeInfo): string {
+  if (bridge.advice !== undefined) return bridge.advice;
   if (bridge.phase === "not started") {
     return "It was created but never iterated: iterate it, or call `return()` / `stop()` if you no longer need it.";
   }

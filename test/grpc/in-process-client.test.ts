@@ -289,6 +289,59 @@ describe("flow control, exactly", () => {
     expect((await outcome).messages).toHaveLength(1000);
   });
 
+  it("a handler never runs inside the caller's stack, nor the caller inside the handler's (paused reads and flowing reads)", async () => {
+    const violations: string[] = [];
+    let inHandler = false;
+    let inCaller = false;
+    const client = inProcess({
+      ListStrings(call) {
+        let sent = 0;
+        const pump = (): void => {
+          if (inCaller) violations.push("handler's 'drain' inside the caller's stack");
+          inHandler = true;
+          try {
+            while (sent < 200) {
+              sent += 1;
+              const ok = call.write({ value: String(sent) }, () => {
+                if (inCaller) violations.push("a write callback inside the caller's stack");
+              });
+              if (!ok) {
+                call.once("drain", pump);
+                return;
+              }
+            }
+            call.end();
+          } finally {
+            inHandler = false;
+          }
+        };
+        pump();
+      },
+    });
+    // Paused mode: the caller pulls with read() whenever 'readable' fires.
+    const paused = client.ListStrings({});
+    let pulled = 0;
+    paused.on("readable", () => {
+      if (inHandler) violations.push("the caller's 'readable' inside the handler's stack");
+      inCaller = true;
+      try {
+        while (paused.read() !== null) pulled += 1;
+      } finally {
+        inCaller = false;
+      }
+    });
+    await new Promise((resolve) => paused.once("end", resolve));
+    expect(pulled).toBe(200);
+    // Flowing mode.
+    const flowing = client.ListStrings({});
+    flowing.on("data", () => {
+      if (inHandler) violations.push("the caller's 'data' inside the handler's stack");
+    });
+    const outcome = await settleStream(flowing);
+    expect(outcome.status?.code).toBe(Status.OK);
+    expect(violations).toEqual([]);
+  });
+
   it("a client stream stays bounded while the handler does not read", async () => {
     const release = deferred();
     const client = inProcess({
