@@ -22,3 +22,5 @@ export type { RequestCall, SendAllOptions } from "./send-all.js";
 export { createInProcessClient } from "./in-process-client.js";
 export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor } from "./in-process-client.js";
 export type { MessageMode } from "./message-modes.js";
+export { createPipeChannel } from "./create-pipe-channel.js";
+export type { PipeChannelOptions } from "./create-pipe-channel.js";
