@@ -44,6 +44,7 @@ export class PipeCall implements CallStream {
   #stream: ClientHttp2Stream | undefined; // the HTTP/2 stream, from start() until it closes
   readonly #received: Buffer[] = []; // decoded messages not yet read; short, since the stream pauses at one
   #readPending = false; // startRead() was called and no message was delivered since
+  #headersSeen = false; // the response headers were delivered; Node emits them a tick after the data that follows them
   #readsClosed = false; // the server ended its side (END_STREAM)
   #finalStatus: StatusObject | undefined; // the status, from trailers or a cancel, before it is output
   #pending: Buffer = Buffer.alloc(0); // bytes of an incomplete frame
@@ -67,11 +68,8 @@ export class PipeCall implements CallStream {
     }
     const deadlineMs = toMs(deadline);
     if (deadlineMs !== Infinity) {
-      const wait = deadlineMs - Date.now();
-      if (wait <= 0) {
-        this.#end({ code: Status.DEADLINE_EXCEEDED, details: "Deadline exceeded", metadata: new Metadata() });
-        return;
-      }
+      // A deadline already past fires on the next turn: the status never arrives inside start().
+      const wait = Math.max(0, deadlineMs - Date.now());
       this.#deadlineTimer = setTimeout(() => {
         this.cancelWithStatus(Status.DEADLINE_EXCEEDED, `Deadline exceeded after ${((Date.now() - this.#startedAt) / 1000).toFixed(3)}s`);
       }, Math.min(wait, 2 ** 31 - 1));
@@ -99,7 +97,9 @@ export class PipeCall implements CallStream {
         this.#onTrailers(responseHeaders);
         return;
       }
+      this.#headersSeen = true;
       this.#listener?.onReceiveMetadata(Metadata.fromHttp2Headers(responseHeaders));
+      this.#flush();
     });
     stream.on("trailers", (trailers: IncomingHttpHeaders) => this.#onTrailers(trailers));
     stream.on("data", (chunk: Buffer) => this.#onData(chunk));
@@ -149,8 +149,11 @@ export class PipeCall implements CallStream {
     if (stream !== undefined && !stream.destroyed) stream.end();
   }
 
+  /** Ends the call now with this status, even over a status that waits for its messages to be read (as grpc-js does). */
   cancelWithStatus(code: Status, details: string): void {
-    this.#end({ code, details, metadata: new Metadata() });
+    if (this.#phase >= Phase.Done) return;
+    this.#finalStatus = { code, details, metadata: new Metadata() };
+    this.#flush();
   }
 
   getPeer(): string {
@@ -184,7 +187,7 @@ export class PipeCall implements CallStream {
       bytes = bytes.subarray(5 + length);
     }
     this.#pending = bytes;
-    if (this.#received.length > 0 && !this.#readPending) this.#stream?.pause();
+    if (this.#received.length > 0 && !(this.#readPending && this.#headersSeen)) this.#stream?.pause();
     this.#flush();
   }
 
@@ -214,6 +217,7 @@ export class PipeCall implements CallStream {
     if (this.#phase >= Phase.Done) return;
     const status = this.#finalStatus;
     if (status !== undefined && status.code !== Status.OK) return this.#output(status);
+    if (!this.#headersSeen && status === undefined) return;
     if (this.#readPending && this.#received.length > 0) {
       this.#readPending = false;
       // A short queue (the stream pauses while a message waits), so shift() stays cheap here.
