@@ -124,8 +124,12 @@ export class PipeCall implements CallStream {
     const stream = this.#stream;
     const limit = this.#setup.maxSendMessageLength;
     if (limit !== -1 && message.length > limit) {
-      this.cancelWithStatus(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${limit}`);
-      context.callback?.();
+      // Not inside the caller's write: grpc-js's filters report it asynchronously too, after the
+      // client method has returned and its listeners are attached.
+      process.nextTick(() => {
+        this.cancelWithStatus(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${limit}`);
+        context.callback?.();
+      });
       return;
     }
     if (stream === undefined || this.#finalStatus !== undefined || stream.destroyed) {
