@@ -6,7 +6,7 @@ import { GrpcError, asyncClient, bidi, clientStreaming, responses, sendAll, serv
 import { deferred, settleStream, settleUnary } from "./call-helpers.js";
 import { adapterHandlers } from "./fixtures/adapter-handlers.js";
 import type { ListStringsResponse, StreamingInputCallRequest, TestServiceHandlers } from "./fixtures/test-service.js";
-import { inProcess, tcp } from "./transports.js";
+import { inProcess, pipe, tcp } from "./transports.js";
 import type { Transport } from "./transports.js";
 
 const { status: Status } = grpc;
@@ -18,7 +18,7 @@ function trailer(key: string, value: string): grpc.Metadata {
   return md;
 }
 
-for (const transport of [tcp, inProcess("share")] as Transport[]) {
+for (const transport of [tcp, pipe, inProcess("share")] as Transport[]) {
   describe(`adapters on ${transport.name}`, () => {
     const serve = (handlers: TestServiceHandlers) => transport.serve({ ...adapterHandlers, ...handlers });
     afterEach(async () => {
@@ -98,7 +98,7 @@ for (const transport of [tcp, inProcess("share")] as Transport[]) {
       expect((reason as GrpcError).code).toBe(Status.CANCELLED);
     });
 
-    it("deadline: ctx.signal aborts with DEADLINE_EXCEEDED; the requests iterator throws CANCELLED", async () => {
+    it("deadline: ctx.signal aborts (DEADLINE_EXCEEDED in-process; over the wire the caller's own timer may win: CANCELLED)", async () => {
       const seen = deferred<{ reason: unknown; requestsError: unknown }>();
       const { client } = await serve({
         FullDuplexCall: bidi(async function* (requests, ctx) {
@@ -108,6 +108,7 @@ for (const transport of [tcp, inProcess("share")] as Transport[]) {
           } catch (error) {
             requestsError = error;
           }
+          if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
           seen.resolve({ reason: ctx.signal.reason, requestsError });
           yield* [];
         }),
@@ -117,8 +118,16 @@ for (const transport of [tcp, inProcess("share")] as Transport[]) {
       call.write({});
       expect((await settled).error?.code).toBe(Status.DEADLINE_EXCEEDED);
       const { reason, requestsError } = await seen.promise;
-      expect((reason as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
-      expect((requestsError as GrpcError).code).toBe(Status.CANCELLED);
+      expect(reason).toBeInstanceOf(GrpcError);
+      if (transport.name.startsWith("in-process")) {
+        expect((reason as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+        expect((requestsError as GrpcError).code).toBe(Status.CANCELLED);
+      } else {
+        // The caller's deadline timer usually fires first and resets the stream: the server sees a cancel.
+        expect([Status.DEADLINE_EXCEEDED, Status.CANCELLED]).toContain((reason as GrpcError).code);
+        // grpc-js may end the request stream on a reset instead of failing it (see docs/grpc.md).
+        if (requestsError !== undefined) expect((requestsError as GrpcError).code).toBe(Status.CANCELLED);
+      }
     });
 
     it("a generator faster than its client: never more than 16 responses pending in the call", async () => {

@@ -45,6 +45,9 @@ export interface CallContext<Call extends ServerSurfaceCall = ServerSurfaceCall>
   readonly call: Call;
 }
 
+/** How early a deadline timer may fire and still count as the deadline. */
+const deadlineSlackMs = 10;
+
 /** A context and the one function that ends its lifetime. @internal */
 export interface OpenContext<Call extends ServerSurfaceCall> {
   readonly ctx: CallContext<Call>;
@@ -62,7 +65,8 @@ export function openContext<Call extends ServerSurfaceCall>(call: Call): OpenCon
     if (controller.signal.aborted) return; // grpc-js >= 1.10 also emits 'cancelled' after our own status
     cancelled = true;
     const deadline = call.getDeadline();
-    const expired = deadline !== Infinity && new Date(deadline).getTime() <= Date.now();
+    // Timers may fire a millisecond or two before Date.now() reaches the deadline; allow for that.
+    const expired = deadline !== Infinity && new Date(deadline).getTime() <= Date.now() + deadlineSlackMs;
     controller.abort(
       expired ? new GrpcError(Status.DEADLINE_EXCEEDED, "Deadline exceeded") : new GrpcError(Status.CANCELLED, "Cancelled by the caller"),
     );

@@ -32,8 +32,13 @@ export function requestStream<Req>(call: RequestReadable<Req>, createdBy: (...ar
           void sink.ready().then(resume);
         }
       };
-      const onEnd = (): void => sink.end();
       const onCancelled = (): void => sink.fail(new GrpcError(Status.CANCELLED, "The call was cancelled or ran out of time"));
+      // On a cancel or deadline grpc-js may end the Readable just before it emits 'cancelled'. A real
+      // half-close must not be mistaken for the end of a cancelled call, so wait one turn to tell them apart.
+      let endTimer: NodeJS.Immediate | undefined;
+      const onEnd = (): void => {
+        endTimer = setImmediate(() => (call.cancelled ? onCancelled() : sink.end()));
+      };
       const onError = (error: unknown): void => sink.fail(error);
       call.on("data", onData);
       call.once("end", onEnd);
@@ -41,6 +46,7 @@ export function requestStream<Req>(call: RequestReadable<Req>, createdBy: (...ar
       call.on("error", onError);
       if (call.cancelled) onCancelled();
       return () => {
+        clearImmediate(endTimer);
         call.removeListener("data", onData);
         call.removeListener("end", onEnd);
         call.removeListener("cancelled", onCancelled);
