@@ -11,6 +11,13 @@ interface ParentCall {
   on(event: "cancelled", listener: () => void): unknown;
 }
 
+/**
+ * Decoded messages held before the HTTP/2 stream is paused. Pausing at every message (as grpc-js's
+ * subchannel call does) costs a pause/resume per message; a few dozen small messages are cheap to
+ * hold, and the HTTP/2 window still bounds what the server can send ahead.
+ */
+const pauseAt = 32;
+
 /** Where a pipe call is, in order; it only moves forward. */
 const Phase = { Idle: 0, Open: 1, Done: 2 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
@@ -191,7 +198,7 @@ export class PipeCall implements CallStream {
       bytes = bytes.subarray(5 + length);
     }
     this.#pending = bytes;
-    if (this.#received.length > 0 && !(this.#readPending && this.#headersSeen)) this.#stream?.pause();
+    if (this.#received.length >= pauseAt) this.#stream?.pause();
     this.#flush();
   }
 
@@ -227,10 +234,7 @@ export class PipeCall implements CallStream {
       // A short queue (the stream pauses while a message waits), so shift() stays cheap here.
       const message = this.#received.shift() as Buffer;
       this.#listener?.onReceiveMessage(message);
-      if (this.#received.length === 0) this.#stream?.resume();
-      else this.#stream?.pause();
-    } else if (this.#readPending) {
-      this.#stream?.resume();
+      if (this.#received.length < pauseAt) this.#stream?.resume();
     }
     if (status !== undefined && this.#readsClosed && this.#received.length === 0) this.#output(status);
   }
