@@ -2,7 +2,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBridges } from "../../src/core/index.js";
-import { GrpcError, asyncClient, bidi, clientStreaming, responses, sendAll, serverStreaming, unary } from "../../src/grpc/index.js";
+import { GrpcError, asyncClient, bidi, clientStreaming, createPipeChannel, responses, sendAll, serverStreaming, unary } from "../../src/grpc/index.js";
 import { deferred, settleStream, settleUnary } from "./call-helpers.js";
 import { adapterHandlers } from "./fixtures/adapter-handlers.js";
 import type { ListStringsResponse, StreamingInputCallRequest, TestServiceHandlers } from "./fixtures/test-service.js";
@@ -364,5 +364,22 @@ describe("asyncClient: TCP and in-process give the same results", () => {
     };
     const [overTcp, local] = await Promise.all([run(tcp), run(inProcess("serialize"))]);
     expect(local).toEqual(overTcp);
+  });
+});
+
+describe("argument checks (C10)", () => {
+  it("GrpcError keeps stable fields and refuses OK or a non-integer code", () => {
+    const md = new grpc.Metadata();
+    const error = new GrpcError(Status.NOT_FOUND, "gone", md);
+    expect(error).toMatchObject({ name: "GrpcError", code: Status.NOT_FOUND, details: "gone", metadata: md, message: "5 NOT_FOUND: gone" });
+    expect(() => new GrpcError(Status.OK, "fine")).toThrow("Expected `code` to be a grpc status code other than OK (1–16), got 0");
+    expect(() => new GrpcError(2.5 as grpc.status)).toThrow(TypeError);
+  });
+
+  it("adapters and helpers say what they expected", () => {
+    expect(() => unary(undefined as never)).toThrow("Expected `handler` to be a function, got undefined");
+    expect(() => asyncClient({} as grpc.Client)).toThrow(/Expected `client` to be a grpc-js client/);
+    expect(() => responses({} as never)).toThrow(/Expected `call` to be a grpc-js ClientReadableStream/);
+    expect(() => createPipeChannel({} as grpc.Server)).toThrow(/Expected `server` to be a grpc-js Server/);
   });
 });
