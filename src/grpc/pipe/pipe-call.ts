@@ -184,7 +184,8 @@ export class PipeCall implements CallStream {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#finalStatus !== undefined) return;
+    // Trailers can arrive while data still sits in the paused stream: only an output status drops data.
+    if (this.#phase >= Phase.Done) return;
     let bytes = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     while (bytes.length >= 5) {
       const length = bytes.readUInt32BE(1);
