@@ -89,6 +89,8 @@ export class PipeCall implements CallStream {
       [http2constants.HTTP2_HEADER_METHOD]: "POST",
       [http2constants.HTTP2_HEADER_PATH]: setup.method,
       [http2constants.HTTP2_HEADER_TE]: "trailers",
+      // No compression on the pipe: ask the server for identity-encoded responses only.
+      "grpc-accept-encoding": "identity",
     };
     if (deadlineMs !== Infinity) headers["grpc-timeout"] = timeoutString(deadlineMs);
     let stream: ClientHttp2Stream;
@@ -105,7 +107,11 @@ export class PipeCall implements CallStream {
         return;
       }
       this.#headersSeen = true;
-      this.#listener?.onReceiveMetadata(Metadata.fromHttp2Headers(responseHeaders));
+      const received = Metadata.fromHttp2Headers(responseHeaders);
+      // grpc-js's compression filter consumes these two before the caller sees the headers.
+      received.remove("grpc-encoding");
+      received.remove("grpc-accept-encoding");
+      this.#listener?.onReceiveMetadata(received);
       this.#flush();
     });
     stream.on("trailers", (trailers: IncomingHttpHeaders) => this.#onTrailers(trailers));
@@ -195,6 +201,10 @@ export class PipeCall implements CallStream {
         return;
       }
       if (bytes.length < 5 + length) break;
+      if (bytes.readUInt8(0) !== 0) {
+        this.cancelWithStatus(Status.INTERNAL, "Expected an uncompressed message on the pipe, got a compressed one");
+        return;
+      }
       this.#received.push(bytes.subarray(5, 5 + length));
       bytes = bytes.subarray(5 + length);
     }
