@@ -7,16 +7,15 @@ export { unary } from "./adapters/unary.js";
 export { serverStreaming } from "./adapters/server-streaming.js";
 export { clientStreaming } from "./adapters/client-streaming.js";
 export { bidi } from "./adapters/bidi.js";
-export type { CallContext, ServerSurfaceCall } from "./adapters/call-context.js";
+export type { CallContext } from "./adapters/call-context.js";
 export { GrpcError } from "./grpc-error.js";
 
 // For users: calls as promises and sluice iterators.
 export { asyncClient } from "./async-client.js";
-export type { AsyncCallOptions, AsyncClient, AsyncMethod, UntypedAsyncClient } from "./async-client.js";
+export type { AsyncCallOptions, AsyncClient, UntypedAsyncClient } from "./async-client.js";
 export { responses } from "./responses.js";
-export type { ResponseCall } from "./response-stream.js";
 export { sendAll } from "./send-all.js";
-export type { RequestCall, SendAllOptions } from "./send-all.js";
+export type { SendAllOptions } from "./send-all.js";
 
 // For users: calling a service without a network.
 export { createInProcessClient } from "./in-process-client.js";
@@ -24,3 +23,9 @@ export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConst
 export type { MessageMode } from "./message-modes.js";
 export { createPipeChannel } from "./create-pipe-channel.js";
 export type { PipeChannelOptions } from "./create-pipe-channel.js";
+
+// For integrators: the shapes the helpers accept and produce, for wrapping them in your own APIs.
+export type { AsyncMethod } from "./async-client.js";
+export type { ServerSurfaceCall } from "./adapters/call-context.js";
+export type { ResponseCall } from "./response-stream.js";
+export type { RequestCall } from "./send-all.js";
