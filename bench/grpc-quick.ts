@@ -1,8 +1,11 @@
-// One ListStrings server-streaming call of 10,000 messages of 100 bytes: in-process (share and
-// serialize) beside grpc-js over 127.0.0.1, same process. Prints the median of N calls after warm-up.
+// One ListStrings server-streaming call of 10,000 messages of 100 bytes: in-process (share, clone,
+// serialize), the in-memory HTTP/2 pipe, and the async-iterable path (asyncClient, and handlers
+// written with serverStreaming) beside grpc-js over 127.0.0.1, same process. Prints the median of N
+// calls after warm-up.
 // Run: npx tsx bench/grpc-quick.ts [calls=15] [messages=10000] [size=100]
 import * as grpc from "@grpc/grpc-js";
-import { createInProcessClient } from "../src/grpc/index.js";
+import { asyncClient, createInProcessClient, createPipeChannel } from "../src/grpc/index.js";
+import { adapterHandlers } from "../test/grpc/fixtures/adapter-handlers.js";
 import { interopHandlers } from "../test/grpc/fixtures/interop-handlers.js";
 import { TestService } from "../test/grpc/fixtures/test-service.js";
 import type { TestServiceClient } from "../test/grpc/fixtures/test-service.js";
@@ -22,12 +25,20 @@ function listStrings(client: TestServiceClient): Promise<number> {
   });
 }
 
-async function median(client: TestServiceClient): Promise<number> {
-  for (let i = 0; i < warmup; i++) await listStrings(client);
+/** The same call through asyncClient: a sluice iterator over the response stream. */
+async function listStringsAsync(client: TestServiceClient): Promise<number> {
+  let received = 0;
+  for await (const message of asyncClient(client).ListStrings({ count, size })) if (message.value !== undefined) received += 1;
+  if (received !== count) throw new Error(`Expected ${count} messages, got ${received}`);
+  return received;
+}
+
+async function median(run: () => Promise<number>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < calls; i++) {
     const start = process.hrtime.bigint();
-    await listStrings(client);
+    await run();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   times.sort((a, b) => a - b);
@@ -40,18 +51,38 @@ const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
 );
 const tcpClient = new TestService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-const rows: [string, TestServiceClient][] = [
-  ["grpc-js over 127.0.0.1", tcpClient],
-  ["in-process share", createInProcessClient(TestService, interopHandlers)],
-  ["in-process clone", createInProcessClient(TestService, interopHandlers, { messages: "clone" })],
-  ["in-process serialize", createInProcessClient(TestService, interopHandlers, { messages: "serialize" })],
+const adapterServer = new grpc.Server();
+adapterServer.addService(TestService.service, adapterHandlers as grpc.UntypedServiceImplementation);
+const pipeClient = (target: grpc.Server): TestServiceClient =>
+  new TestService("pipe", grpc.credentials.createInsecure(), { channelOverride: createPipeChannel(target) });
+const clients = {
+  tcp: tcpClient,
+  pipe: pipeClient(server),
+  pipeAdapters: pipeClient(adapterServer),
+  share: createInProcessClient(TestService, interopHandlers),
+  clone: createInProcessClient(TestService, interopHandlers, { messages: "clone" }),
+  serialize: createInProcessClient(TestService, interopHandlers, { messages: "serialize" }),
+  shareAdapters: createInProcessClient(TestService, adapterHandlers),
+};
+const rows: [string, () => Promise<number>][] = [
+  ["grpc-js over 127.0.0.1", () => listStrings(clients.tcp)],
+  ["grpc-js client over pipe", () => listStrings(clients.pipe)],
+  ["in-process share", () => listStrings(clients.share)],
+  ["in-process clone", () => listStrings(clients.clone)],
+  ["in-process serialize", () => listStrings(clients.serialize)],
+  ["asyncClient over 127.0.0.1", () => listStringsAsync(clients.tcp)],
+  ["asyncClient over pipe", () => listStringsAsync(clients.pipe)],
+  ["asyncClient pipe, adapters", () => listStringsAsync(clients.pipeAdapters)],
+  ["asyncClient in-process", () => listStringsAsync(clients.share)],
+  ["asyncClient in-proc, adapters", () => listStringsAsync(clients.shareAdapters)],
 ];
 const results: [string, number][] = [];
-for (const [name, client] of rows) results.push([name, await median(client)]);
+for (const [name, run] of rows) results.push([name, await median(run)]);
 const baseline = results[0]?.[1] ?? NaN;
 console.log(`ListStrings: ${count} messages of ${size} B, median of ${calls} calls after ${warmup} warm-up (node ${process.version})`);
 for (const [name, ms] of results) {
-  console.log(`${name.padEnd(24)} ${ms.toFixed(2).padStart(9)} ms  ${((ms * 1000) / count).toFixed(2).padStart(6)} µs/msg  ${(baseline / ms).toFixed(1).padStart(6)}x vs TCP`);
+  console.log(`${name.padEnd(30)} ${ms.toFixed(2).padStart(9)} ms  ${((ms * 1000) / count).toFixed(2).padStart(6)} µs/msg  ${(baseline / ms).toFixed(1).padStart(6)}x vs TCP`);
 }
-for (const [, client] of rows) client.close();
+for (const client of Object.values(clients)) client.close();
 server.forceShutdown();
+adapterServer.forceShutdown();

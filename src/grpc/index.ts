@@ -1,6 +1,31 @@
-// sluice/grpc: call a grpc-js service implementation in-process through its own client class.
+// sluice/grpc: grpc-js services as async functions and generators, calls as sluice iterators and
+// promises, and two ways to reach a grpc-js service without a network: in-process, and over an
+// in-memory HTTP/2 pipe.
 
-// For users.
+// For users: handlers written as async functions and generators.
+export { unary } from "./adapters/unary.js";
+export { serverStreaming } from "./adapters/server-streaming.js";
+export { clientStreaming } from "./adapters/client-streaming.js";
+export { bidi } from "./adapters/bidi.js";
+export type { CallContext } from "./adapters/call-context.js";
+export { GrpcError } from "./grpc-error.js";
+
+// For users: calls as promises and sluice iterators.
+export { asyncClient } from "./async-client.js";
+export type { AsyncCallOptions, AsyncClient, UntypedAsyncClient } from "./async-client.js";
+export { responses } from "./responses.js";
+export { sendAll } from "./send-all.js";
+export type { SendAllOptions } from "./send-all.js";
+
+// For users: calling a service without a network.
 export { createInProcessClient } from "./in-process-client.js";
 export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor } from "./in-process-client.js";
 export type { MessageMode } from "./message-modes.js";
+export { createPipeChannel } from "./create-pipe-channel.js";
+export type { PipeChannelOptions } from "./create-pipe-channel.js";
+
+// For integrators: the shapes the helpers accept and produce, for wrapping them in your own APIs.
+export type { AsyncMethod } from "./async-client.js";
+export type { ServerSurfaceCall } from "./adapters/call-context.js";
+export type { ResponseCall } from "./response-stream.js";
+export type { RequestCall } from "./send-all.js";

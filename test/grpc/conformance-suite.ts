@@ -13,12 +13,18 @@ const { status: Status } = grpc;
 const shortDeadlineMs = 150;
 const deadlineIn = (ms: number): number => Date.now() + ms;
 
-function defineConformanceSuite(transport: Transport): void {
+/** The service the interop cases run against: grpc-js-style handlers, or the same written with the adapters. */
+interface ServiceVariant {
+  readonly name: string;
+  readonly handlers: TestServiceHandlers;
+}
+
+function defineConformanceSuite(transport: Transport, variant: ServiceVariant = { name: "", handlers: interopHandlers }): void {
   const d = transport.differences;
   const serve = (handlers: TestServiceHandlers, options?: Parameters<Transport["serve"]>[1]) =>
-    transport.serve({ ...interopHandlers, ...handlers }, options);
+    transport.serve({ ...variant.handlers, ...handlers }, options);
 
-  describe(transport.name, () => {
+  describe(variant.name === "" ? transport.name : `${transport.name}, ${variant.name}`, () => {
     afterEach(async () => {
       await transport.closeAll();
     });
@@ -937,4 +943,5 @@ function defineConformanceSuite(transport: Transport): void {
 }
 
 export { defineConformanceSuite };
+export type { ServiceVariant };
 export type { StreamingOutputCallRequest };

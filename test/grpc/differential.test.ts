@@ -9,7 +9,7 @@ import { settleStream, settleUnary } from "./call-helpers.js";
 import type { StreamOutcome, UnaryOutcome } from "./call-helpers.js";
 import { interopHandlers } from "./fixtures/interop-handlers.js";
 import type { TestServiceClient, TestServiceHandlers } from "./fixtures/test-service.js";
-import { inProcess, tcp } from "./transports.js";
+import { inProcess, pipe, tcp } from "./transports.js";
 
 /** One step of a handler script. Scripts run synchronously inside the handler. */
 type Step =
@@ -85,8 +85,8 @@ function observed(outcome: StreamOutcome<unknown> | UnaryOutcome<unknown>): unkn
   };
 }
 
-describe("in-process matches grpc-js over TCP on random handler scripts", () => {
-  const transports = [tcp, inProcess("share"), inProcess("clone"), inProcess("serialize")] as const;
+describe("in-process and the pipe match grpc-js over TCP on random handler scripts", () => {
+  const transports = [tcp, pipe, inProcess("share"), inProcess("clone"), inProcess("serialize")] as const;
   let script: readonly Step[] = [];
   let unaryStep: { header: string | undefined; answer: Step } = { header: undefined, answer: { kind: "throw" } };
   const handlers: TestServiceHandlers & Required<Pick<TestServiceHandlers, "StreamingInputCall" | "FullDuplexCall">> = {

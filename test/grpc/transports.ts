@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { createInProcessClient } from "../../src/grpc/index.js";
+import { createInProcessClient, createPipeChannel } from "../../src/grpc/index.js";
 import type { MessageMode } from "../../src/grpc/index.js";
 import { TestService, UnimplementedService } from "./fixtures/test-service.js";
 import type { TestServiceClient, TestServiceHandlers, UnimplementedServiceClient } from "./fixtures/test-service.js";
@@ -128,6 +128,36 @@ const unix = socketTransport("grpc-js over a unix socket", { serverPeer: /^unkno
   return { bind: `unix:${path}`, target: () => `unix:${path}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 });
 
+/** grpc-js's server over an in-memory HTTP/2 pipe: no socket, no port (createPipeChannel). */
+const pipe: Transport = (() => {
+  const servers: grpc.Server[] = [];
+  const clients: grpc.Client[] = [];
+  return {
+    name: "grpc-js server over an in-memory HTTP/2 pipe",
+    differences: { ...overTheWire, serverPeer: /^unknown$/, clientPeer: /^pipe$/ },
+    async serve(implementation, options = {}) {
+      const server = new grpc.Server(options.server);
+      servers.push(server);
+      server.addService(TestService.service, implementation as grpc.UntypedServiceImplementation);
+      const connect = <C extends grpc.Client>(Client: new (target: string, creds: grpc.ChannelCredentials, options: grpc.ClientOptions) => C, clientOptions: grpc.ClientOptions = {}): C => {
+        const channelOverride = createPipeChannel(server, {
+          ...(clientOptions["grpc.max_send_message_length"] === undefined ? {} : { "grpc.max_send_message_length": clientOptions["grpc.max_send_message_length"] }),
+          ...(clientOptions["grpc.max_receive_message_length"] === undefined ? {} : { "grpc.max_receive_message_length": clientOptions["grpc.max_receive_message_length"] }),
+        });
+        const client = new Client("pipe", grpc.credentials.createInsecure(), { ...clientOptions, channelOverride });
+        clients.push(client);
+        return client;
+      };
+      const makeClient = (clientOptions?: grpc.ClientOptions): TestServiceClient => connect(TestService, clientOptions ?? options.client);
+      return { client: makeClient(), makeClient, makeUnimplementedServiceClient: () => connect(UnimplementedService) };
+    },
+    async closeAll() {
+      for (const client of clients.splice(0)) client.close();
+      for (const server of servers.splice(0)) server.forceShutdown();
+    },
+  };
+})();
+
 /** The in-process client in one message mode. */
 function inProcess(mode: MessageMode): Transport {
   const clients: grpc.Client[] = [];
@@ -172,7 +202,7 @@ function inProcess(mode: MessageMode): Transport {
   };
 }
 
-const transports: readonly Transport[] = [tcp, unix, inProcess("share"), inProcess("clone"), inProcess("serialize")];
+const transports: readonly Transport[] = [tcp, unix, pipe, inProcess("share"), inProcess("clone"), inProcess("serialize")];
 
-export { inProcess, tcp, transports, unix };
+export { inProcess, pipe, tcp, transports, unix };
 export type { Differences, ServeOptions, Served, Transport };

@@ -1,0 +1,55 @@
+import type { handleBidiStreamingCall, ServerDuplexStream } from "@grpc/grpc-js";
+import type { BridgeIterator } from "../../core/index.js";
+import { InvalidArgumentError } from "../../core/index.js";
+import { openContext } from "./call-context.js";
+import type { CallContext } from "./call-context.js";
+import { requestStream } from "./request-stream.js";
+import { statusFromError } from "./status-from-error.js";
+import { writeResponses } from "./write-responses.js";
+
+/**
+ * Writes a bidi handler as an `async function*` over its requests: read `requests` (a sluice iterator)
+ * and `yield` responses, in any rhythm (echo one by one, or read everything first). The return ends the
+ * call with OK and `ctx.trailers`; a thrown {@link GrpcError} ends it with that status.
+ *
+ * Both directions have backpressure: `requests` buffers at most 16 requests before the call is paused,
+ * and a response is pulled from the generator only once the call accepted the previous one (never more
+ * than its highWaterMark pending). When the caller cancels, `ctx.signal` aborts, `requests` throws a
+ * `GrpcError` CANCELLED, and the generator is stopped with `return()` (its `finally` blocks run).
+ * `requests` is stopped when the handler finishes, so it never leaks.
+ *
+ * **Gotcha:** returning before the caller half-closed ends the call; requests still in flight are
+ * discarded, as with grpc-js.
+ * @param handler - an async generator function receiving the requests and a {@link CallContext}.
+ * @returns a grpc-js `handleBidiStreamingCall`.
+ * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @example
+ * server.addService(Chat.service, {
+ *   Talk: bidi(async function* (messages) {
+ *     for await (const message of messages) yield { text: message.text.toUpperCase() };
+ *   }),
+ * });
+ */
+export function bidi<Req, Res>(
+  handler: (requests: BridgeIterator<Req>, ctx: CallContext<ServerDuplexStream<Req, Res>>) => AsyncIterable<Res>,
+): handleBidiStreamingCall<Req, Res> {
+  if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
+  return function handle(call) {
+    const { ctx, finish, cancelled } = openContext(call);
+    const requests = requestStream<Req>(call, handle);
+    const respond = async (): Promise<void> => {
+      try {
+        await writeResponses(call, handler(requests, ctx), ctx.signal);
+        if (!cancelled()) call.end(ctx.trailers);
+      } catch (error) {
+        if (!cancelled()) call.emit("error", statusFromError(error, ctx.trailers));
+      } finally {
+        finish();
+        // Finishes the bridge whatever the handler left it in; a teardown error has nobody to go to.
+        await requests.return().catch(() => undefined);
+      }
+    };
+    // Every failure was turned into the status above; nothing is left to reject.
+    void respond();
+  };
+}

@@ -1,0 +1,49 @@
+import type { handleServerStreamingCall, ServerWritableStream } from "@grpc/grpc-js";
+import { InvalidArgumentError } from "../../core/index.js";
+import { openContext } from "./call-context.js";
+import type { CallContext } from "./call-context.js";
+import { statusFromError } from "./status-from-error.js";
+import { writeResponses } from "./write-responses.js";
+
+/**
+ * Writes a server-streaming handler as an `async function*`: every `yield` is a response, the return
+ * ends the call with OK and `ctx.trailers`, a thrown {@link GrpcError} ends it with that status (after
+ * the responses already yielded), any other throw with UNKNOWN.
+ *
+ * Backpressure: the next value is pulled only once the call accepted the previous one, so no more than
+ * the call's highWaterMark (16) responses are ever pending, however fast the generator is. When the
+ * caller cancels (or the deadline passes), `ctx.signal` aborts and the generator is stopped with
+ * `return()`: its `finally` blocks run.
+ *
+ * **Gotcha:** a generator suspended in an `await` is stopped only once that `await` settles; pass
+ * `ctx.signal` to what it awaits.
+ * @param handler - an async generator function (or any function returning an async iterable).
+ * @returns a grpc-js `handleServerStreamingCall`.
+ * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @example
+ * server.addService(Feed.service, {
+ *   Watch: serverStreaming(async function* ({ topic }, ctx) {
+ *     for await (const event of bus.subscribe(topic, { signal: ctx.signal })) yield event;
+ *   }),
+ * });
+ */
+export function serverStreaming<Req, Res>(
+  handler: (request: Req, ctx: CallContext<ServerWritableStream<Req, Res>>) => AsyncIterable<Res>,
+): handleServerStreamingCall<Req, Res> {
+  if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
+  return (call) => {
+    const { ctx, finish, cancelled } = openContext(call);
+    const respond = async (): Promise<void> => {
+      try {
+        await writeResponses(call, handler(call.request, ctx), ctx.signal);
+        if (!cancelled()) call.end(ctx.trailers);
+      } catch (error) {
+        if (!cancelled()) call.emit("error", statusFromError(error, ctx.trailers));
+      } finally {
+        finish();
+      }
+    };
+    // Every failure was turned into the status above; nothing is left to reject.
+    void respond();
+  };
+}

@@ -1,0 +1,151 @@
+import { connect } from "node:http2";
+import type { ClientHttp2Session } from "node:http2";
+import { ServerCredentials, connectivityState as ConnectivityState } from "@grpc/grpc-js";
+import type { ChannelInterface, ChannelOptions, ConnectionInjector, Server } from "@grpc/grpc-js";
+import { InvalidArgumentError } from "../core/index.js";
+import { createDuplexPair } from "./pipe/duplex-pair.js";
+import { PipeCall } from "./pipe/pipe-call.js";
+
+/**
+ * Options of {@link createPipeChannel}: the grpc-js channel options that still mean something on a pipe.
+ * @example
+ * const channel = createPipeChannel(server, { "grpc.max_receive_message_length": 1 << 20 });
+ */
+export interface PipeChannelOptions extends Pick<ChannelOptions, "grpc.max_send_message_length" | "grpc.max_receive_message_length" | "grpc.primary_user_agent"> {
+  /** Largest request the client sends, in bytes; -1 = unlimited. @default -1 */
+  readonly "grpc.max_send_message_length"?: number;
+  /** Largest response the client accepts, in bytes; -1 = unlimited. @default 4194304 */
+  readonly "grpc.max_receive_message_length"?: number;
+  /** Prepended to the `user-agent` the server sees. @default undefined */
+  readonly "grpc.primary_user_agent"?: string;
+  /** The `:authority` of every call (what the handler's `getHost()` returns). @default "pipe" */
+  readonly authority?: string;
+}
+
+/** One injector per server: each `createConnectionInjector` call creates an HTTP/2 server inside grpc-js. */
+const injectors = new WeakMap<Server, ConnectionInjector>();
+
+let callNumber = 0; // grpc-js numbers calls per process for its traces; ours count separately
+
+/**
+ * A grpc-js `Channel` connected to `server` through an in-memory pipe: real HTTP/2 (framing, HPACK,
+ * flow control), real serialization and the server's real call handling, with no socket, no port
+ * and no file. Give it to a client as the public `channelOverride` option:
+ *
+ * ```ts
+ * const client = new Greeter("pipe", grpc.credentials.createInsecure(), { channelOverride: createPipeChannel(server) });
+ * ```
+ *
+ * The server side is grpc-js's own: `Server#createConnectionInjector` (grpc-js >= 1.11) receives one
+ * end of an in-memory Duplex pair (Node 20 has no `stream.duplexPair()`), so handlers, server
+ * interceptors, deadlines and max sizes behave exactly as over TCP. The server needs no `bindAsync`.
+ *
+ * The client side cannot be grpc-js's own: grpc-js 1.14 always opens a TCP or unix socket before its
+ * credentials see it, and offers no public way to hand a channel a ready-made stream. So the channel's
+ * calls are sluice's (`PipeCall`): Node's HTTP/2 client session over the other end of the pair, with
+ * grpc-js's call rules (one message per read, OK status after the last message, deadlines, parent
+ * propagation, max sizes). Everything above the channel is grpc-js's: interceptors, serialization,
+ * the call objects and their event order.
+ *
+ * **Gotcha:** one HTTP/2 connection per channel, opened on the first call and reopened after the
+ * server closed it; `close()` (or the client's `close()`) ends it. Call credentials are ignored, and
+ * compression is not negotiated.
+ * @param server - a grpc-js `Server` with its services added; it need not be bound to any port.
+ * @param options - see {@link PipeChannelOptions}.
+ * @throws {InvalidArgumentError} when `server` has no `createConnectionInjector` (grpc-js < 1.11).
+ * @example
+ * const server = new grpc.Server();
+ * server.addService(Greeter.service, implementation);
+ * const client = new Greeter("pipe", grpc.credentials.createInsecure(), { channelOverride: createPipeChannel(server) });
+ */
+export function createPipeChannel(server: Server, options: PipeChannelOptions = {}): ChannelInterface {
+  if (typeof (server as Partial<Server> | null)?.createConnectionInjector !== "function") {
+    throw new InvalidArgumentError("server", "a grpc-js Server (>= 1.11, with createConnectionInjector)", server);
+  }
+  return new PipeChannel(server, options);
+}
+
+/** The channel of {@link createPipeChannel}. */
+class PipeChannel implements ChannelInterface {
+  readonly #server: Server; // the server at the other end of every connection
+  readonly #options: PipeChannelOptions; // fixed at construction
+  #session: ClientHttp2Session | undefined; // the live HTTP/2 connection, opened on the first call, cleared when it closes
+  #closed = false; // set by close(); new calls then throw like grpc-js
+
+  constructor(server: Server, options: PipeChannelOptions) {
+    this.#server = server;
+    this.#options = options;
+  }
+
+  close(): void {
+    this.#closed = true;
+    const session = this.#session;
+    this.#session = undefined;
+    session?.close();
+  }
+
+  getTarget(): string {
+    return "pipe";
+  }
+
+  getConnectivityState(_tryToConnect: boolean): ConnectivityState {
+    return this.#closed ? ConnectivityState.SHUTDOWN : ConnectivityState.READY;
+  }
+
+  watchConnectivityState(currentState: ConnectivityState, deadline: Date | number, callback: (error?: Error) => void): void {
+    // Always READY until close(); honour the deadline like grpc-js does when nothing changes.
+    if (currentState !== this.getConnectivityState(false)) {
+      setImmediate(callback);
+      return;
+    }
+    const ms = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
+    if (ms === Infinity) return;
+    setTimeout(() => callback(new Error("Deadline passed without connectivity state change")), Math.max(0, ms));
+  }
+
+  getChannelzRef(): ReturnType<ChannelInterface["getChannelzRef"]> {
+    return { kind: "channel", id: -1, name: "pipe" } as ReturnType<ChannelInterface["getChannelzRef"]>;
+  }
+
+  createCall(...[method, deadline, host, parent, propagateFlags]: Parameters<ChannelInterface["createCall"]>): ReturnType<ChannelInterface["createCall"]> {
+    if (this.#closed) throw new Error("Channel has been shut down");
+    const options = this.#options;
+    const userAgent = [options["grpc.primary_user_agent"], "grpc-node-js sluice-pipe"].filter((part) => part !== undefined).join(" ");
+    return new PipeCall({
+      session: () => this.#connect(),
+      method,
+      authority: host === "" || host === null || host === undefined ? (options.authority ?? "pipe") : host,
+      userAgent,
+      deadline,
+      parent,
+      propagateFlags,
+      maxSendMessageLength: options["grpc.max_send_message_length"] ?? -1,
+      maxReceiveMessageLength: options["grpc.max_receive_message_length"] ?? 4 * 1024 * 1024,
+      callNumber: (callNumber += 1),
+    });
+  }
+
+  /** The live session, or a new connection through a fresh duplex pair. */
+  #connect(): ClientHttp2Session {
+    const live = this.#session;
+    if (live !== undefined && !live.closed && !live.destroyed) return live;
+    let injector = injectors.get(this.#server);
+    if (injector === undefined) {
+      injector = this.#server.createConnectionInjector(ServerCredentials.createInsecure());
+      injectors.set(this.#server, injector);
+    }
+    const [clientEnd, serverEnd] = createDuplexPair({ client: "pipe", server: "pipe" });
+    injector.injectConnection(serverEnd);
+    const session = connect("http://pipe", { createConnection: () => clientEnd });
+    session.on("error", () => {
+      // Every call on it sees its stream close and reports a status; nothing else listens.
+    });
+    session.once("close", () => {
+      if (this.#session === session) this.#session = undefined;
+      clientEnd.destroy();
+    });
+    session.unref();
+    this.#session = session;
+    return session;
+  }
+}

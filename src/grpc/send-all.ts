@@ -1,0 +1,111 @@
+import { status as Status } from "@grpc/grpc-js";
+import type { ClientDuplexStream, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
+import { InvalidArgumentError, drive, isAbortError } from "../core/index.js";
+
+/** A grpc-js call with requests to write. */
+export type RequestCall<Req> = ClientWritableStream<Req> | ClientDuplexStream<Req, unknown>;
+
+/**
+ * Options of {@link sendAll}.
+ * @example
+ * await sendAll(call, rows, { signal: AbortSignal.timeout(5_000) });
+ */
+export interface SendAllOptions {
+  /** Aborting it stops the iterable (`return()`), cancels the call and rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
+}
+
+/** A `ServiceError` as grpc-js builds it, for a status that arrived while we were still sending. @internal */
+export function serviceErrorFrom(status: StatusObject): ServiceError {
+  return Object.assign(new Error(`${status.code} ${Status[status.code]}: ${status.details}`), status);
+}
+
+/** Thrown inside drive() when the call ended before the requests did; never reaches the caller. */
+class CallEnded extends Error {}
+
+/**
+ * Writes every value of `requests` into a grpc-js writable call (`ClientWritableStream` or
+ * `ClientDuplexStream`) with backpressure, then half-closes it (`call.end()`).
+ *
+ * It uses `drive`: one value pulled at a time, and after a `write()` that returned `false` (the call's
+ * highWaterMark, 16) nothing more until `'drain'`. If `requests` throws, the call is cancelled and the
+ * promise rejects with that error. If `options.signal` aborts, `requests` is stopped, the call
+ * cancelled, and the promise rejects with an `AbortError` (its `cause` is the signal's reason). If the
+ * call ends first (the server answered early, failed, or the deadline passed), `requests` is stopped
+ * and the promise resolves (OK status) or rejects with the call's `ServiceError`.
+ *
+ * **Gotcha:** the call's response (callback or response stream) is yours to read; `sendAll` only
+ * writes. For the whole call as a promise or iterator, see `asyncClient`.
+ * @param call - a call object returned by a grpc-js client-streaming or bidi method.
+ * @param requests - any async (or sync) iterable; iterated once.
+ * @param options - `signal`; see {@link SendAllOptions}.
+ * @returns a promise that resolves once the call was half-closed (or ended OK before).
+ * @throws {InvalidArgumentError} when `call` is not a grpc-js writable call.
+ * @example
+ * const call = client.Upload((error, summary) => …);
+ * await sendAll(call, readChunks(file));
+ */
+export async function sendAll<Req>(call: RequestCall<Req>, requests: AsyncIterable<Req> | Iterable<Req>, options?: SendAllOptions): Promise<void> {
+  const shape = call as Partial<RequestCall<Req>> | null;
+  if (typeof shape !== "object" || shape === null || typeof shape.cancel !== "function" || typeof shape.write !== "function") {
+    throw new InvalidArgumentError("call", "a grpc-js ClientWritableStream or ClientDuplexStream", call);
+  }
+  const source = toAsyncIterable(requests);
+  let status: StatusObject | undefined; // set once the call has ended
+  const ended = new AbortController(); // aborts drive() when the call ends before the requests do
+  const onStatus = (received: StatusObject): void => {
+    status = received;
+    ended.abort(new CallEnded());
+  };
+  const signal = options?.signal;
+  const onAbort = (): void => ended.abort(signal?.reason);
+  call.once("status", onStatus);
+  if (signal?.aborted === true) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await drive(
+      source,
+      {
+        write: (request: Req) => call.write(request),
+        waitForDrain: (stop) =>
+          new Promise<void>((resolve) => {
+            const settle = (): void => {
+              call.removeListener("drain", settle);
+              stop.removeEventListener("abort", settle);
+              resolve();
+            };
+            // drive() aborts `stop` when it gives up (abort, or the call ended): just detach.
+            if (stop.aborted) return resolve();
+            call.once("drain", settle);
+            stop.addEventListener("abort", settle, { once: true });
+          }),
+        end: () => {
+          call.end();
+        },
+        // The iterable threw, or we were aborted: the call cannot go on half-written.
+        fail: () => {
+          if (status === undefined) call.cancel();
+        },
+      },
+      { signal: ended.signal },
+    );
+  } catch (error) {
+    if (!isAbortError(error)) throw error; // the iterable's own error
+    if (signal?.aborted === true) throw error;
+    if (status !== undefined && status.code !== Status.OK) throw serviceErrorFrom(status);
+    // The call ended OK before every request was written: the server did not want the rest.
+  } finally {
+    call.removeListener("status", onStatus);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function toAsyncIterable<T>(values: AsyncIterable<T> | Iterable<T>): AsyncIterable<T> {
+  if (typeof values === "object" && values !== null && Symbol.asyncIterator in values) return values;
+  if (typeof values === "object" && values !== null && Symbol.iterator in values) {
+    return (async function* () {
+      yield* values;
+    })();
+  }
+  throw new InvalidArgumentError("requests", "an async iterable or an iterable", values);
+}
