@@ -480,12 +480,13 @@ async function main(): Promise<void> {
   ].join("\n");
   const svg = barChart({
     title: "Push→pull bridge: ns per value (lower is better)",
-    unit: `ns per value, N = ${N.toLocaleString("en")} — ${machine()}`,
+    unit: `ns per value, N = ${N.toLocaleString("en")} (quadratic peers: ${SMALL_N.toLocaleString("en")})`,
+    note: machine(),
     log: true,
     highlight: "sluice",
     groups: modes.map((mode) => ({
       label: modeTitles[mode],
-      bars: peers.map((peer) => ({ name: peer.name, value: ns(peer, mode) })),
+      bars: peers.map((peer) => ({ name: peer.quadratic === true ? `${peer.name} (N = ${SMALL_N.toLocaleString("en")})` : peer.name, value: ns(peer, mode) })),
     })),
   });
   if (quick) {

@@ -1,6 +1,6 @@
 // Shared benchmark plumbing: round-robin timing with medians, a markdown table and an SVG bar chart.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 
 export const resultsDir = join(import.meta.dirname, "..", "results");
@@ -9,7 +9,8 @@ export const resultsDir = join(import.meta.dirname, "..", "results");
 export function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const date = new Date().toISOString().slice(0, 10);
-  return `Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}/${process.arch}, ${date}`;
+  const load = loadavg()[0]?.toFixed(1) ?? "?";
+  return `Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}/${process.arch}, load average ${load} at the start, ${date}`;
 }
 
 export function median(xs: readonly number[]): number {
@@ -61,8 +62,10 @@ export function barChart(options: {
   readonly groups: readonly BarGroup[];
   readonly log?: boolean;
   readonly highlight?: string;
+  /** A second, smaller line under the title (the machine, say). */
+  readonly note?: string;
 }): string {
-  const { title, unit, groups, log = false, highlight } = options;
+  const { title, unit, groups, log = false, highlight, note } = options;
   const names = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.name)))];
   const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v): v is number => v !== undefined && v > 0);
   const max = Math.max(...values);
@@ -73,7 +76,7 @@ export function barChart(options: {
   const plotWidth = 520;
   const barHeight = 16;
   const groupGap = 18;
-  const top = 56;
+  const top = note === undefined ? 56 : 72;
   const scale = (v: number): number =>
     log ? ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotWidth : (v / hi) * plotWidth;
   const parts: string[] = [];
@@ -111,6 +114,7 @@ export function barChart(options: {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="8" y="20" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    ...(note === undefined ? [] : [`<text x="8" y="36" fill="#666" font-size="11">${escape(note)}</text>`]),
     `<text x="8" y="${top - 24}" fill="#666">${escape(unit)}${log ? " (log scale)" : ""}</text>`,
     ...ticks,
     ...parts,

@@ -27,7 +27,10 @@ export interface BridgeInfo extends BridgeSnapshot {
   readonly kind: string;
   /** A sentence saying how the bridge is stuck, e.g. "consumer waiting in next()". */
   readonly state: string;
-  /** Milliseconds since it was created. */
+  /**
+   * Milliseconds it has been open, counted from the end of the event-loop turn that created it (a clock
+   * read per bridge would cost more than a short bridge's whole life); 0 within that turn.
+   */
   readonly ageMs: number;
   /** Where it was created, when stack capture is on (`SLUICE_TRACE_LEAKS=1` or `configureLeakTracking({ stacks: true })`). */
   readonly stack: string | undefined;
@@ -114,7 +117,6 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   const { enabled, stacks } = current();
   if (!enabled) return;
   bridge.id = nextId++;
-  bridge.createdAt = Date.now();
   if (stacks) bridge.stack = captureStack(caller);
   bridge.nextOpen = newest;
   if (newest !== undefined) newest.prevOpen = bridge;
@@ -133,9 +135,11 @@ function watchPending(): void {
   flushScheduled = false;
   const pending = unwatched;
   unwatched = [];
+  let now: number | undefined; // one clock read for the whole batch
   for (let i = 0; i < pending.length; i += 2) {
     const bridge = pending[i + 1] as Tracked;
     if (!isOpen(bridge)) continue;
+    bridge.createdAt = now ??= Date.now();
     watcher ??= new FinalizationRegistry(onCollected);
     watcher.register(pending[i] as object, bridge, bridge);
     bridge.watched = true;
@@ -213,7 +217,7 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
     kind: bridge.kind,
     ...snapshot,
     state: describeState(snapshot),
-    ageMs: now - bridge.createdAt,
+    ageMs: bridge.createdAt === 0 ? 0 : now - bridge.createdAt,
     stack: bridge.stack,
   };
 }

@@ -1,11 +1,16 @@
-// `npm run demo`: what sluice does, in a few seconds.
+// `npm run demo`: what sluice does, in well under a minute, with no setup.
+import { compareOptions, formatComparison } from "./list-strings/compare.js";
 import { eventSourceExample, leakExample, producerExample } from "./event-source.js";
 
 const log = (line: string): void => console.log(line);
 
-log("1. An EventEmitter as a for-await loop; break stops it:");
+log("1. Calling your own gRPC service: five ways (a real grpc-js server on 127.0.0.1:0 and on a unix socket)\n");
+const settings = { count: 10_000, size: 100 };
+log(formatComparison(await compareOptions({ ...settings, calls: 5 }), settings));
+
+log("\n2. An EventEmitter as a for-await loop; break stops it:");
 await eventSourceExample(log);
-log("\n2. A producer function pulled one value at a time, cancelled by an AbortSignal:");
+log("\n3. A producer function pulled one value at a time, cancelled by an AbortSignal:");
 await producerExample(log);
-log("\n3. Leak detection: a bridge read once and forgotten is listed by openBridges():");
+log("\n4. Leak detection: a bridge read once and forgotten is listed by openBridges():");
 await leakExample(log);

@@ -26,3 +26,10 @@ test("bench/core-quick.ts runs", async () => {
   });
   expect(stdout).toContain("channel burst");
 }, 60_000);
+
+test("bench/grpc.ts --quick runs every option at both message sizes", async () => {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/grpc.ts", "--quick"], { cwd: root, timeout: 60_000 });
+  expect(stdout).toContain("| grpc-js over 127.0.0.1 | ");
+  expect(stdout).toContain("| **sluice in-process (share)** | ");
+  expect(stdout).toContain("1024 B: ms/call");
+}, 60_000);
