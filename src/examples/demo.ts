@@ -1,6 +1,7 @@
 // `npm run demo`: what sluice does, in well under a minute, with no setup.
 import { compareOptions, formatComparison } from "./list-strings/compare.js";
 import { eventSourceExample, leakExample, producerExample } from "./event-source.js";
+import { proxyExample } from "./proxy/example.js";
 
 const log = (line: string): void => console.log(line);
 
@@ -8,9 +9,12 @@ log("1. Calling your own gRPC service: five ways (a real grpc-js server on 127.0
 const settings = { count: 10_000, size: 100 };
 log(formatComparison(await compareOptions({ ...settings, calls: 5 }), settings));
 
-log("\n2. An EventEmitter as a for-await loop; break stops it:");
+log("\n2. A fan-out proxy (the Thanos pattern) over two in-process backends and one remote backend:");
+await proxyExample(log);
+
+log("\n3. An EventEmitter as a for-await loop; break stops it:");
 await eventSourceExample(log);
-log("\n3. A producer function pulled one value at a time, cancelled by an AbortSignal:");
+log("\n4. A producer function pulled one value at a time, cancelled by an AbortSignal:");
 await producerExample(log);
-log("\n4. Leak detection: a bridge read once and forgotten is listed by openBridges():");
+log("\n5. Leak detection: a bridge read once and forgotten is listed by openBridges():");
 await leakExample(log);
