@@ -5,7 +5,7 @@ import { proxyExample } from "./proxy/example.js";
 
 const log = (line: string): void => console.log(line);
 
-log("1. Calling your own gRPC service: five ways (a real grpc-js server on 127.0.0.1:0 and on a unix socket)\n");
+log("1. Calling your own gRPC service, every way side by side (real grpc-js servers on 127.0.0.1:0, a unix socket, an in-memory pipe)\n");
 const settings = { count: 10_000, size: 100 };
 log(formatComparison(await compareOptions({ ...settings, calls: 5 }), settings));
 

@@ -6,8 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { pushable } from "it-pushable";
-import { createInProcessClient, type MessageMode } from "../../grpc/index.js";
-import { type ListStringsRequest, type StringValue, type StringsClient, listStrings, stringsClientClass, stringsImplementation } from "./service.js";
+import { asyncClient, createInProcessClient, createPipeChannel, type MessageMode } from "../../grpc/index.js";
+import {
+  type ListStringsRequest,
+  type StringValue,
+  type StringsClient,
+  listStrings,
+  listStringsGenerator,
+  stringsClientClass,
+  stringsImplementation,
+} from "./service.js";
 
 /** An opened option: make ListStrings calls, then close. */
 export interface OpenedOption {
@@ -81,6 +89,46 @@ function inProcess(messages: MessageMode, keeps: string, givesUp: string): CallO
   };
 }
 
+/** grpc-js's own server over an in-memory HTTP/2 connection: real framing and serialization, no socket, no port. */
+const pipe: CallOption = {
+  name: "grpc-js over an in-memory pipe",
+  keeps: "everything a socket gives (HTTP/2, serialization, flow control), with no port or socket path",
+  givesUp: "speed: Node's HTTP/2 costs what it costs over TCP",
+  async open() {
+    const server = new grpc.Server();
+    server.addService(stringsClientClass().service, stringsImplementation);
+    const Strings = stringsClientClass();
+    const client = new Strings("pipe", grpc.credentials.createInsecure(), { channelOverride: createPipeChannel(server) }) as unknown as StringsClient;
+    return {
+      listStrings: (request) => drain(client.ListStrings(request)),
+      async close() {
+        client.close();
+        await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      },
+    };
+  },
+};
+
+/** Async iterables on both sides: the handler an async generator (serverStreaming), the caller `for await` (asyncClient). */
+const asyncIterables: CallOption = {
+  name: "sluice async iterables (share)",
+  keeps: "the gRPC contract, with for await on both sides; break cancels the call",
+  givesUp: "isolation (shared objects), and two bridges' worth of speed",
+  async open() {
+    const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
+    const client = createInProcessClient(stringsClientClass(), implementation) as unknown as StringsClient;
+    const strings = asyncClient(client);
+    return {
+      async listStrings(request) {
+        let received = 0;
+        for await (const _ of strings.ListStrings(request)) received += 1;
+        return received;
+      },
+      close: async () => client.close(),
+    };
+  },
+};
+
 /** The handler called directly, its writes going into a queue that a separate task reads (Go: a goroutine and a channel). */
 const queueAndTask: CallOption = {
   name: "queue + separate task",
@@ -136,10 +184,12 @@ export function callOptions(): CallOption[] {
       "everything, on one machine",
       "speed (still HTTP/2 + serialization), and a socket path to manage",
     ),
+    pipe,
     queueAndTask,
     inProcess("serialize", "the client API and wire-exact messages (defaults, unknown fields, size limits)", "the network; pays serialization"),
     inProcess("clone", "the client API; handler and caller never share objects", "the network and wire-exact message shapes"),
     inProcess("share", "the client API, status, metadata, deadlines, cancellation, backpressure", "isolation: caller and handler share message objects"),
+    asyncIterables,
     handlerIntoArray,
   ];
 }

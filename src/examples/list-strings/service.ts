@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { serverStreaming } from "../../grpc/index.js";
 
 export interface ListStringsRequest {
   count: number;
@@ -69,3 +70,9 @@ export function listStrings(call: StringsCall): void {
 
 /** The implementation object, as given to `server.addService` (and to `createInProcessClient`). */
 export const stringsImplementation = { ListStrings: listStrings } as unknown as grpc.UntypedServiceImplementation;
+
+/** The same handler written as an async generator with sluice's adapter: drain, cancellation and status handled. */
+export const listStringsGenerator = serverStreaming<ListStringsRequest, StringValue>(async function* ({ count, size, prefix }) {
+  const value = prefix + "x".repeat(Math.max(0, size - prefix.length));
+  for (let i = 0; i < count; i += 1) yield { value };
+});
