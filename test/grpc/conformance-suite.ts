@@ -222,8 +222,10 @@ function defineConformanceSuite(transport: Transport, variant: ServiceVariant = 
 
       it("timeout_on_sleeping_server", async () => {
         const cancelled = deferred();
+        let reachedServer = false;
         const { client } = await serve({
           FullDuplexCall(call) {
+            reachedServer = true;
             call.on("cancelled", () => cancelled.resolve());
           },
         });
@@ -232,8 +234,11 @@ function defineConformanceSuite(transport: Transport, variant: ServiceVariant = 
         call.write({ payload: payload(27182) });
         const outcome = await settled;
         expect(outcome.error?.code).toBe(Status.DEADLINE_EXCEEDED);
-        expect(outcome.error?.details).toMatch(/^Deadline exceeded after \d+\.\d{3}s/);
-        await cancelled.promise;
+        // grpc-js has three legitimate details here: its client timer with timings ("Deadline exceeded after
+        // 0.150s,…"), the same timer firing before the call started, and the server's own timer from the
+        // grpc-timeout header (both plain "Deadline exceeded"). On a loaded machine the plain ones can win.
+        expect(outcome.error?.details).toMatch(/^Deadline exceeded( after \d+\.\d{3}s|$)/);
+        if (reachedServer) await cancelled.promise; // the server saw the call: it must see it end
       });
     });
 
