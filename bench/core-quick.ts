@@ -1,6 +1,7 @@
 // Per-value cost of the core bridge beside a plain async generator, measured in one process, round-robin.
 // Run: npm run bench   (or: npx tsx bench/core-quick.ts). Prints ratios; asserts nothing.
-import { channel, configureLeakTracking, pull } from "../src/core/index.js";
+// Leak tracking's own cost is measured separately, more carefully: bench/leak-tracking.ts.
+import { channel, pull } from "../src/core/index.js";
 
 const N = Number(process.env["BENCH_N"] ?? 1_000_000);
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
@@ -66,45 +67,12 @@ async function drain(n: number): Promise<number> {
   return ((performance.now() - start) * 1e6) / n;
 }
 
-/** Many short-lived bridges: where leak tracking's per-bridge cost shows. */
-async function shortLived(): Promise<number> {
-  let sum = 0;
-  for (let b = 0; b < N / 100; b += 1) {
-    const ch = channel<number>();
-    for (let i = 0; i < 100; i += 1) ch.push(i);
-    ch.end();
-    for await (const v of ch) sum += v;
-  }
-  return sum;
-}
-
-async function shortLivedUntracked(): Promise<number> {
-  const before = configureLeakTracking({ enabled: false });
-  try {
-    return await shortLived();
-  } finally {
-    configureLeakTracking(before);
-  }
-}
-
-async function shortLivedStacks(): Promise<number> {
-  const before = configureLeakTracking({ stacks: true });
-  try {
-    return await shortLived();
-  } finally {
-    configureLeakTracking(before);
-  }
-}
-
 const cases: Record<string, () => Promise<number>> = {
   "async function* (floor)": floor,
   "channel burst": burst,
   "channel chunked (1,000 per turn)": chunked,
   "pull rendezvous (hwm 0)": rendezvous,
   "nextBatch(1024)": batches,
-  "10,000 bridges x 100 values, tracking off": shortLivedUntracked,
-  "10,000 bridges x 100 values, tracking on": shortLived,
-  "10,000 bridges x 100 values, tracking + stacks": shortLivedStacks,
 };
 
 const samples = new Map<string, number[]>(Object.keys(cases).map((name) => [name, []]));
@@ -118,12 +86,10 @@ for (let round = 0; round < ROUNDS; round += 1) {
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const base = median(samples.get("async function* (floor)") ?? []);
-const untracked = median(samples.get("10,000 bridges x 100 values, tracking off") ?? []);
 console.log(`Node ${process.version}, N=${N}, median of ${ROUNDS} rounds (ns per value; ratio to the floor)`);
 for (const [name, xs] of samples) {
   const m = median(xs);
-  const extra = name.startsWith("10,000") ? `  vs tracking off ${(m / untracked).toFixed(3)}x` : "";
-  console.log(`${name.padEnd(48)} ${m.toFixed(1).padStart(8)} ns  ${(m / base).toFixed(2)}x${extra}`);
+  console.log(`${name.padEnd(48)} ${m.toFixed(1).padStart(8)} ns  ${(m / base).toFixed(2)}x`);
 }
 const deep = [10_000, 300_000];
 for (const n of deep) await drain(n);
