@@ -1,11 +1,13 @@
 import { Duplex } from "node:stream";
-import { Metadata, status as Status } from "@grpc/grpc-js";
-import type { Deadline, ServerDuplexStream } from "@grpc/grpc-js";
-import { statusFromServerError } from "./call-status.js";
-import type { PartialStatusObject } from "./call-status.js";
-import { sendBatch } from "./server-call-port.js";
+import type { Metadata, ServerDuplexStream } from "@grpc/grpc-js";
+import { ResponseWriter } from "./server-response-writer.js";
 import type { ServerCallPort } from "./server-call-port.js";
-import type { AuthContext, MetricsRecorder } from "./server-surface.js";
+import { type CallSurface, callPath, callPort, installCallSurface } from "./server-surface.js";
+
+// The accessors (getPeer, getDeadline, …) are installed on the prototype by installCallSurface; the merged
+// interface declares them. It must repeat the class's type parameters, unused here.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+interface InProcessServerDuplexStream<Req, Res> extends CallSurface {}
 
 /**
  * What a bidi handler receives in-process: an objectMode `Duplex` (requests in, responses out),
@@ -13,14 +15,12 @@ import type { AuthContext, MetricsRecorder } from "./server-surface.js";
  * as {@link InProcessServerWritableStream}.
  */
 class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDuplexStream<Req, Res> {
-  /** The call's transport. */
-  readonly #port: ServerCallPort;
+  /** The call's transport (read by the accessors installed from server-surface.ts). */
+  readonly [callPort]: ServerCallPort;
   /** The full method path, `/package.Service/Method`. */
-  readonly #path: string;
-  /** The status `_final` will send: OK unless an `'error'` was emitted. */
-  #pendingStatus: PartialStatusObject = { code: Status.OK, details: "OK" };
-  /** Trailers given to `end(md)`; sent with an OK status. */
-  #trailers = new Metadata();
+  readonly [callPath]: string;
+  /** Writes, trailers and the final status of the response side. */
+  readonly #responses: ResponseWriter;
   /** Set (with a `'cancelled'` event) when the call is over, including after success. */
   cancelled = false;
   /** A copy of the request metadata. */
@@ -28,64 +28,39 @@ class InProcessServerDuplexStream<Req, Res> extends Duplex implements ServerDupl
 
   constructor(path: string, port: ServerCallPort, metadata: Metadata) {
     super({ objectMode: true });
-    this.#path = path;
-    this.#port = port;
+    this[callPath] = path;
+    this[callPort] = port;
     this.metadata = metadata;
+    this.#responses = new ResponseWriter(port);
     this.on("error", (error: unknown) => {
-      this.#pendingStatus = statusFromServerError(error);
+      this.#responses.fail(error);
       this.end();
     });
   }
 
   override _read(_size: number): void {
-    this.#port.startRead();
+    this[callPort].startRead();
   }
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#port.sendMessage(chunk, () => callback());
+    this.#responses.write(chunk, callback);
   }
 
-  /**
-   * Hands every write buffered behind the one in flight to the call at once: the caller can then
-   * take them without a round trip through this stream per message. The batch's callback (and so
-   * each write's own callback, and `'drain'`) fires once the caller has taken the last of them.
-   */
   override _writev(chunks: Array<{ chunk: Res; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
-    sendBatch(this.#port, chunks, callback);
+    this.#responses.writev(chunks, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    callback(null);
-    this.#port.sendStatus({ ...this.#pendingStatus, metadata: this.#pendingStatus.metadata ?? this.#trailers });
+    this.#responses.final(callback);
   }
 
   /** Ends the response side; a `Metadata` argument becomes the trailers. */
   override end(metadata?: unknown): this {
-    if (metadata instanceof Metadata) this.#trailers = metadata;
+    this.#responses.keepTrailers(metadata);
     return super.end();
   }
-
-  getPeer(): string {
-    return this.#port.getPeer();
-  }
-  sendMetadata(responseMetadata: Metadata): void {
-    this.#port.sendMetadata(responseMetadata);
-  }
-  getDeadline(): Deadline {
-    return this.#port.getDeadline();
-  }
-  getPath(): string {
-    return this.#path;
-  }
-  getHost(): string {
-    return this.#port.getHost();
-  }
-  getAuthContext(): AuthContext {
-    return this.#port.getAuthContext();
-  }
-  getMetricsRecorder(): MetricsRecorder {
-    return this.#port.getMetricsRecorder();
-  }
 }
+
+installCallSurface(InProcessServerDuplexStream);
 
 export { InProcessServerDuplexStream };
