@@ -219,8 +219,7 @@ export class BridgeCore<T> implements Tracked {
   push(value: T): boolean {
     if (this.#phase >= Phase.Ending) return this.#refuse();
     if (this.#readers.length !== 0) {
-      this.#taken += 1;
-      this.#readers.shift().resolve({ value, done: false });
+      this.#handOff(value);
       return this.#readers.length !== 0 || this.#highWaterMark > 0 || this.#overflow !== "wait";
     }
     const buffer = this.#buffer;
@@ -239,8 +238,7 @@ export class BridgeCore<T> implements Tracked {
       }
     }
     if (this.#readers.length !== 0) {
-      this.#taken += 1;
-      this.#readers.shift().resolve({ value, done: false });
+      this.#handOff(value);
       return Promise.resolve(true);
     }
     if (this.#overflow !== "wait") {
@@ -263,18 +261,25 @@ export class BridgeCore<T> implements Tracked {
 
   /** Ends the stream after the buffered values. Idempotent; also called when a producer function returns. */
   end(): void {
-    if (this.#producerEnded) return;
-    this.#producerEnded = true;
-    if (this.#phase >= Phase.Ending) return;
-    this.#finishProducer(undefined);
+    this.#producerEnds(undefined);
   }
 
   /** Fails the stream after the buffered values. Ignored once the producer has ended. */
   fail(error: unknown): void {
+    this.#producerEnds({ error });
+  }
+
+  /** The producer's own end or failure (once): pushing after it is a bug. */
+  #producerEnds(failure: { readonly error: unknown } | undefined): void {
     if (this.#producerEnded) return;
     this.#producerEnded = true;
-    if (this.#phase >= Phase.Ending) return;
-    this.#finishProducer({ error });
+    if (this.#phase < Phase.Ending) this.#finishProducer(failure);
+  }
+
+  /** Gives `value` to the oldest next() waiting (readers only wait while the buffer is empty). */
+  #handOff(value: T): void {
+    this.#taken += 1;
+    this.#readers.shift().resolve({ value, done: false });
   }
 
   #refuse(): false {
@@ -326,7 +331,7 @@ export class BridgeCore<T> implements Tracked {
     if (!this.#settingUp) void this.#runTeardown();
     if (this.#buffer.length !== 0) return;
     if (this.#readers.length !== 0) this.#settleReaders();
-    else if (failure === undefined && this.#exited === undefined) this.#close(); // exhausted: nothing left to deliver
+    else this.#closeIfExhausted();
   }
 
   // ---------------------------------------------------------------- consumer side
@@ -359,10 +364,7 @@ export class BridgeCore<T> implements Tracked {
     const values = new Array<T>(count);
     for (let i = 0; i < count; i += 1) values[i] = buffer.shift();
     this.#taken += count;
-    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
-    if (buffer.length === 0 && this.#phase === Phase.Ending && this.#failure === undefined && this.#exited === undefined) {
-      this.#close(); // exhausted
-    }
+    this.#afterTake();
     return Promise.resolve({ value: values, done: false });
   }
 
@@ -406,11 +408,19 @@ export class BridgeCore<T> implements Tracked {
   #take(): IteratorResult<T, undefined> {
     const value = this.#buffer.shift();
     this.#taken += 1;
-    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
-    if (this.#buffer.length === 0 && this.#phase === Phase.Ending && this.#failure === undefined && this.#exited === undefined) {
-      this.#close(); // exhausted: nothing left to deliver or to wait for
-    }
+    this.#afterTake();
     return { value, done: false };
+  }
+
+  /** Values left the buffer: release producers now within reach, and close once the ended stream is drained. */
+  #afterTake(): void {
+    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (this.#buffer.length === 0 && this.#phase === Phase.Ending) this.#closeIfExhausted();
+  }
+
+  /** Exhausted: the producer ended without an error, nothing is buffered and no teardown is still running. */
+  #closeIfExhausted(): void {
+    if (this.#failure === undefined && this.#exited === undefined) this.#close();
   }
 
   /** A next() that finds the buffer empty after the producer finished (Ending), or after close. */
