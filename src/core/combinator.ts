@@ -1,11 +1,7 @@
-import { BridgeCore } from "./bridge.js";
-import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
-import { InvalidArgumentError } from "./errors.js";
-import { type SourceOptions, resolveOptions } from "./options.js";
-import { trackBridge } from "./registry.js";
-import { makeSink } from "./sink.js";
+import type { BridgeIterator } from "./bridge-iterator.js";
+import type { SourceOptions } from "./options.js";
 import { closeIterator } from "./source.js";
-import type { Setup } from "./subscribe.js";
+import { type Setup, createSubscription } from "./subscribe.js";
 
 /**
  * `createSubscription` for combinators that own their sources: the same bridge, plus the sources are
@@ -25,25 +21,8 @@ export function createCombinator<T>(
   caller: (...args: never[]) => unknown,
   defaults: { readonly highWaterMark: number } = { highWaterMark: 16 },
 ): BridgeIterator<T> {
-  if (typeof setup !== "function") throw new InvalidArgumentError("setup", "a function", setup);
-  const resolved = resolveOptions(options, { name: kind, highWaterMark: defaults.highWaterMark });
-  const core = new BridgeCore<T>(resolved, kind);
-  let started = false; // setup ran: from then on its teardown owns the sources
-  core.setStart(() => {
-    started = true;
-    core.runSetup(() => setup(makeSink(core)));
-  });
-  // The producer's signal aborts on every consumer stop, including before the start and a pre-aborted `signal` option.
-  const stopped = core.signal;
-  const abandon = (): void => {
-    if (!started) void Promise.allSettled(sources.map((source) => openAndClose(source)));
-  };
-  if (stopped.aborted) abandon();
-  else stopped.addEventListener("abort", abandon, { once: true });
-  const handle = new BridgeHandle(core);
-  if (!core.closed) trackBridge(handle, core, caller);
-  if (!resolved.lazy) core.begin();
-  return handle;
+  const abandon = (): void => void Promise.allSettled(sources.map((source) => openAndClose(source)));
+  return createSubscription<T>(kind, setup, options, caller, defaults, abandon);
 }
 
 function openAndClose(source: AsyncIterable<unknown>): Promise<unknown> {

@@ -1,8 +1,7 @@
-import { BridgeCore } from "./bridge.js";
-import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
+import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
-import { type SourceOptions, resolveOptions } from "./options.js";
-import { trackBridge } from "./registry.js";
+import { openSource } from "./open-source.js";
+import type { SourceOptions } from "./options.js";
 
 /**
  * A producer function for {@link pull}: sends values, and returns (or resolves) to end the stream.
@@ -29,21 +28,21 @@ export type Producer<T> = (send: (value: T) => Promise<boolean>, signal: AbortSi
  */
 export function pull<T>(producer: Producer<T>, options?: SourceOptions): BridgeIterator<T> {
   if (typeof producer !== "function") throw new InvalidArgumentError("producer", "a function", producer);
-  const resolved = resolveOptions(options, { name: "pull", highWaterMark: 0 });
-  const core = new BridgeCore<T>(resolved, "pull");
-  core.setStart(() => {
-    const send = (value: T): Promise<boolean> => core.send(value);
-    let result: unknown;
-    try {
-      result = producer(send, core.signal);
-    } catch (error) {
-      core.fail(error);
-      return;
-    }
-    core.followProducer(result);
-  });
-  const handle = new BridgeHandle(core);
-  if (!core.closed) trackBridge(handle, core, pull);
-  if (!resolved.lazy) core.begin();
-  return handle;
+  return openSource<T>(
+    "pull",
+    options,
+    0,
+    (core) => {
+      const send = (value: T): Promise<boolean> => core.send(value);
+      let result: unknown;
+      try {
+        result = producer(send, core.signal);
+      } catch (error) {
+        core.fail(error);
+        return;
+      }
+      core.followProducer(result);
+    },
+    pull,
+  );
 }

@@ -1,8 +1,8 @@
-import { BridgeCore, type Teardown } from "./bridge.js";
-import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
+import type { Teardown } from "./bridge.js";
+import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
-import { type SourceOptions, resolveOptions } from "./options.js";
-import { trackBridge } from "./registry.js";
+import { openSource } from "./open-source.js";
+import type { SourceOptions } from "./options.js";
 import { type Sink, makeSink } from "./sink.js";
 
 /** Attaches a callback or event source to `sink` and returns how to detach it (sync or async). */
@@ -36,6 +36,7 @@ export function subscribe<T>(setup: Setup<T>, options?: SourceOptions): BridgeIt
  * `subscribe` under another kind name, for combinators and adapters built on it: leak reports then say
  * `merge "…"` or `grpc-responses "…"`.
  * @param caller - the public function creating it: creation stacks start at its caller.
+ * @param onStoppedBeforeStart - see {@link openSource}.
  * @internal
  */
 export function createSubscription<T>(
@@ -44,13 +45,8 @@ export function createSubscription<T>(
   options: SourceOptions | undefined,
   caller: (...args: never[]) => unknown,
   defaults: { readonly highWaterMark: number } = { highWaterMark: 16 },
+  onStoppedBeforeStart?: () => void,
 ): BridgeIterator<T> {
   if (typeof setup !== "function") throw new InvalidArgumentError("setup", "a function", setup);
-  const resolved = resolveOptions(options, { name: kind, highWaterMark: defaults.highWaterMark });
-  const core = new BridgeCore<T>(resolved, kind);
-  core.setStart(() => core.runSetup(() => setup(makeSink(core))));
-  const handle = new BridgeHandle(core);
-  if (!core.closed) trackBridge(handle, core, caller);
-  if (!resolved.lazy) core.begin();
-  return handle;
+  return openSource<T>(kind, options, defaults.highWaterMark, (core) => core.runSetup(() => setup(makeSink(core))), caller, onStoppedBeforeStart);
 }
