@@ -1,4 +1,4 @@
-import { runHandler } from "./run-handler.js";
+import { receiveRequestStream } from "./receive-requests.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import { InProcessServerDuplexStream } from "./server-duplex-stream.js";
 
@@ -10,26 +10,7 @@ type BidiStreamingHandler = (call: InProcessServerDuplexStream<unknown, unknown>
  * (ending at the caller's half-close) and writes responses.
  */
 function handleBidiStreamingCall(port: ServerCallPort, path: string, handler: BidiStreamingHandler): void {
-  let stream: InProcessServerDuplexStream<unknown, unknown> | undefined;
-  port.start({
-    onReceiveMetadata(metadata) {
-      const current = new InProcessServerDuplexStream<unknown, unknown>(path, port, metadata);
-      stream = current;
-      runHandler(port, () => handler(current));
-    },
-    onReceiveMessage(message) {
-      stream?.push(message);
-    },
-    onReceiveHalfClose() {
-      stream?.push(null);
-    },
-    onCancel() {
-      if (stream === undefined) return;
-      stream.cancelled = true;
-      stream.emit("cancelled", "cancelled");
-      stream.destroy();
-    },
-  });
+  receiveRequestStream(port, (metadata) => new InProcessServerDuplexStream<unknown, unknown>(path, port, metadata), handler);
 }
 
 export { handleBidiStreamingCall };

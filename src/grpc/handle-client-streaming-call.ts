@@ -1,6 +1,6 @@
 import type { sendUnaryData } from "@grpc/grpc-js";
 import { unaryResponder } from "./handle-unary-call.js";
-import { runHandler } from "./run-handler.js";
+import { receiveRequestStream } from "./receive-requests.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import { InProcessServerReadableStream } from "./server-readable-stream.js";
 
@@ -12,26 +12,11 @@ type ClientStreamingHandler = (call: InProcessServerReadableStream<unknown, unkn
  * reads requests from a readable stream that ends at the caller's half-close.
  */
 function handleClientStreamingCall(port: ServerCallPort, path: string, handler: ClientStreamingHandler): void {
-  let stream: InProcessServerReadableStream<unknown, unknown> | undefined;
-  port.start({
-    onReceiveMetadata(metadata) {
-      const current = new InProcessServerReadableStream<unknown, unknown>(path, port, metadata);
-      stream = current;
-      runHandler(port, () => handler(current, unaryResponder(port)));
-    },
-    onReceiveMessage(message) {
-      stream?.push(message);
-    },
-    onReceiveHalfClose() {
-      stream?.push(null);
-    },
-    onCancel() {
-      if (stream === undefined) return;
-      stream.cancelled = true;
-      stream.emit("cancelled", "cancelled");
-      stream.destroy();
-    },
-  });
+  receiveRequestStream(
+    port,
+    (metadata) => new InProcessServerReadableStream<unknown, unknown>(path, port, metadata),
+    (call) => handler(call, unaryResponder(port)),
+  );
 }
 
 export { handleClientStreamingCall };

@@ -1,7 +1,7 @@
-import { Metadata, status as Status } from "@grpc/grpc-js";
+import { status as Status } from "@grpc/grpc-js";
 import type { sendUnaryData } from "@grpc/grpc-js";
 import { statusFromServerError } from "./call-status.js";
-import { runHandler } from "./run-handler.js";
+import { receiveSingleRequest } from "./receive-requests.js";
 import type { ServerCallPort } from "./server-call-port.js";
 import { InProcessServerUnaryCall } from "./server-unary-call.js";
 
@@ -28,37 +28,12 @@ function unaryResponder(port: ServerCallPort): sendUnaryData<unknown> {
  * calls the handler; a missing or second request is UNIMPLEMENTED with grpc-js's messages.
  */
 function handleUnaryCall(port: ServerCallPort, path: string, handler: UnaryHandler): void {
-  let call: InProcessServerUnaryCall<unknown, unknown> | undefined;
-  let requestMetadata = new Metadata();
-  let request: { value: unknown } | undefined;
-  port.start({
-    onReceiveMetadata(metadata) {
-      requestMetadata = metadata;
-      port.startRead();
-    },
-    onReceiveMessage(message) {
-      if (request !== undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received a second request message for server streaming method ${path}` });
-        return;
-      }
-      request = { value: message };
-      port.startRead();
-    },
-    onReceiveHalfClose() {
-      if (request === undefined) {
-        port.sendStatus({ code: Status.UNIMPLEMENTED, details: `Received no request message for server streaming method ${path}` });
-        return;
-      }
-      const current = new InProcessServerUnaryCall<unknown, unknown>(path, port, requestMetadata, request.value);
-      call = current;
-      runHandler(port, () => handler(current, unaryResponder(port)));
-    },
-    onCancel() {
-      if (call === undefined) return;
-      call.cancelled = true;
-      call.emit("cancelled", "cancelled");
-    },
-  });
+  receiveSingleRequest(
+    port,
+    path,
+    (metadata, request) => new InProcessServerUnaryCall<unknown, unknown>(path, port, metadata, request),
+    (call) => handler(call, unaryResponder(port)),
+  );
 }
 
 export { handleUnaryCall, unaryResponder };
