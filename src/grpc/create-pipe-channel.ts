@@ -1,8 +1,9 @@
 import { connect } from "node:http2";
 import type { ClientHttp2Session } from "node:http2";
-import { ServerCredentials, connectivityState as ConnectivityState } from "@grpc/grpc-js";
+import { ServerCredentials } from "@grpc/grpc-js";
 import type { ChannelInterface, ChannelOptions, ConnectionInjector, Server } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../core/index.js";
+import { AlwaysReadyChannel } from "./always-ready-channel.js";
 import { createDuplexPair } from "./pipe/duplex-pair.js";
 import { PipeCall } from "./pipe/pipe-call.js";
 
@@ -66,49 +67,26 @@ export function createPipeChannel(server: Server, options: PipeChannelOptions = 
 }
 
 /** The channel of {@link createPipeChannel}. */
-class PipeChannel implements ChannelInterface {
+class PipeChannel extends AlwaysReadyChannel {
   readonly #server: Server; // the server at the other end of every connection
   readonly #options: PipeChannelOptions; // fixed at construction
   #session: ClientHttp2Session | undefined; // the live HTTP/2 connection, opened on the first call, cleared when it closes
-  #closed = false; // set by close(); new calls then throw like grpc-js
 
   constructor(server: Server, options: PipeChannelOptions) {
+    super("pipe");
     this.#server = server;
     this.#options = options;
   }
 
-  close(): void {
-    this.#closed = true;
+  override close(): void {
+    super.close();
     const session = this.#session;
     this.#session = undefined;
     session?.close();
   }
 
-  getTarget(): string {
-    return "pipe";
-  }
-
-  getConnectivityState(_tryToConnect: boolean): ConnectivityState {
-    return this.#closed ? ConnectivityState.SHUTDOWN : ConnectivityState.READY;
-  }
-
-  watchConnectivityState(currentState: ConnectivityState, deadline: Date | number, callback: (error?: Error) => void): void {
-    // Always READY until close(); honour the deadline like grpc-js does when nothing changes.
-    if (currentState !== this.getConnectivityState(false)) {
-      setImmediate(callback);
-      return;
-    }
-    const ms = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
-    if (ms === Infinity) return;
-    setTimeout(() => callback(new Error("Deadline passed without connectivity state change")), Math.max(0, ms));
-  }
-
-  getChannelzRef(): ReturnType<ChannelInterface["getChannelzRef"]> {
-    return { kind: "channel", id: -1, name: "pipe" } as ReturnType<ChannelInterface["getChannelzRef"]>;
-  }
-
-  createCall(...[method, deadline, host, parent, propagateFlags]: Parameters<ChannelInterface["createCall"]>): ReturnType<ChannelInterface["createCall"]> {
-    if (this.#closed) throw new Error("Channel has been shut down");
+  override createCall(...[method, deadline, host, parent, propagateFlags]: Parameters<ChannelInterface["createCall"]>): ReturnType<ChannelInterface["createCall"]> {
+    if (this.closed) throw new Error("Channel has been shut down");
     const options = this.#options;
     const userAgent = [options["grpc.primary_user_agent"], "grpc-node-js sluice-pipe"].filter((part) => part !== undefined).join(" ");
     return new PipeCall({
