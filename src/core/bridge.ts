@@ -13,7 +13,7 @@
 import { RingBuffer } from "./ring-buffer.js";
 import { AbortError, ErrorCode, SluiceError, isAbortError } from "./errors.js";
 import type { Overflow, ResolvedOptions } from "./options.js";
-import { type BridgeSnapshot, type Tracked, untrackBridge } from "./registry.js";
+import { type BridgeSnapshot, RegistryEntry, type Tracked, untrackBridge } from "./registry.js";
 
 /**
  * Lifecycle. Ordered: a bridge only ever moves to a later phase.
@@ -57,15 +57,9 @@ function handled<P extends Promise<unknown>>(promise: P): P {
   return promise;
 }
 
-export class BridgeCore<T> implements Tracked {
+export class BridgeCore<T> extends RegistryEntry implements Tracked {
   readonly name: string;
   readonly kind: string;
-  id = 0;
-  createdAt = 0;
-  stack: string | undefined = undefined;
-  prevOpen: Tracked | undefined = undefined;
-  nextOpen: Tracked | undefined = undefined;
-  watched = false;
 
   #phase: Phase = Phase.Idle;
   readonly #highWaterMark: number;
@@ -91,6 +85,7 @@ export class BridgeCore<T> implements Tracked {
   #onAbort: (() => void) | undefined; // the listener on #signal; removed on close
 
   constructor(options: ResolvedOptions, kind: string) {
+    super();
     this.name = options.name;
     this.kind = kind;
     this.#highWaterMark = options.highWaterMark;

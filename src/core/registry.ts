@@ -70,6 +70,20 @@ export interface Tracked {
   onWatched?(): void;
 }
 
+/**
+ * The registry's bookkeeping on each tracked object. Extend it rather than declaring the fields: they are
+ * the registry's to set (by {@link trackBridge}), not the tracked object's.
+ * @internal
+ */
+export abstract class RegistryEntry {
+  id = 0;
+  createdAt = 0;
+  stack: string | undefined = undefined;
+  prevOpen: Tracked | undefined = undefined;
+  nextOpen: Tracked | undefined = undefined;
+  watched = false;
+}
+
 /** Leak tracking switches. */
 export interface LeakTrackingOptions {
   /**

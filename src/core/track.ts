@@ -10,5 +10,5 @@
  * garbage-collected while open.
  * @internal
  */
-export { trackBridge as trackResource, untrackBridge as untrackResource } from "./registry.js";
+export { RegistryEntry, trackBridge as trackResource, untrackBridge as untrackResource } from "./registry.js";
 export type { BridgeSnapshot as ResourceSnapshot, Tracked as TrackedResource } from "./registry.js";

@@ -1,4 +1,4 @@
-import { trackResource, untrackResource } from "../core/track.js";
+import { RegistryEntry, trackResource, untrackResource } from "../core/track.js";
 import type { ResourceSnapshot, TrackedResource } from "../core/track.js";
 
 /** What the tracker reads from its call when asked (rarely: `openBridges()`, a leak report). */
@@ -39,21 +39,16 @@ const deref = <T extends object>(held: Held<T>): T | undefined => ("strong" in h
  * tracker does too, and the many calls that end within a turn never allocate a `WeakRef`. When the
  * backstop fires, the whole call is unreachable, handler included, so there is nothing left to stop.
  */
-class CallLeakTracker implements TrackedResource {
+class CallLeakTracker extends RegistryEntry implements TrackedResource {
   readonly name: string;
   readonly kind = "grpc-call";
-  id = 0;
-  createdAt = 0;
-  stack: string | undefined = undefined;
-  prevOpen: TrackedResource | undefined = undefined;
-  nextOpen: TrackedResource | undefined = undefined;
-  watched = false;
   /** The in-process call; weak once watched (see the class comment). */
   #call: Held<TrackableCall>;
   /** The caller's call object, for `stop()` only; weak once watched (see the class comment). */
   #handle: Held<CallHandle>;
 
   constructor(path: string, call: TrackableCall, handle: object) {
+    super();
     this.name = path;
     this.#call = { strong: call };
     this.#handle = { strong: handle as CallHandle };
