@@ -271,9 +271,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     if (this.#phase < Phase.Ending) this.#finishProducer(failure);
   }
 
-  /** Gives `value` to the oldest next() waiting (readers only wait while the buffer is empty). */
+  /**
+   * Gives `value` to the oldest next() waiting (readers only wait while the buffer is empty). The value never
+   * enters the buffer, so `#taken` (which counts values leaving it) is not touched.
+   */
   #handOff(value: T): void {
-    this.#taken += 1;
     this.#readers.shift().resolve({ value, done: false });
   }
 
