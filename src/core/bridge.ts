@@ -26,8 +26,14 @@ import { type BridgeSnapshot, RegistryEntry, type Tracked, untrackBridge } from 
 export const Phase = { Idle: 0, Open: 1, Ending: 2, Closed: 3 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** Detaches a producer. Runs exactly once, however the stream ends; may be async. */
-export type Teardown = () => void | PromiseLike<void>;
+/**
+ * Detaches a producer. Runs exactly once, however the stream ends; may be async.
+ *
+ * A returned promise (any thenable) is awaited by `stop()`/`return()`; any other return value is ignored.
+ * That is why the type is `() => unknown`: `() => emitter.off("data", sink.push)` returns the emitter, and
+ * must still be a valid teardown.
+ */
+export type Teardown = () => unknown;
 
 interface Reader<T> {
   resolve(result: IteratorResult<T, undefined>): void;

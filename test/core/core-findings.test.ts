@@ -1,7 +1,8 @@
 // Core behaviours found while building the combinators, kept as regression examples after the fix:
 // under a drop policy, send() is false only once the consumer stopped (DESIGN.md), so producers keep going.
+import { EventEmitter } from "node:events";
 import { expect, test } from "vitest";
-import { channel, pull } from "../../src/core/index.js";
+import { channel, pull, subscribe } from "../../src/core/index.js";
 import { collect } from "../helpers/sources.js";
 
 test(
@@ -36,5 +37,21 @@ test(
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(got.length).toBeGreaterThan(1);
+  },
+);
+
+test(
+  "regression: a teardown written `() => emitter.off(…)` type-checks and runs once (found by the pack test: the README's own example did not compile)",
+  async () => {
+    const emitter = new EventEmitter();
+    const lines = subscribe<string>((sink) => {
+      emitter.on("line", sink.push);
+      return () => emitter.off("line", sink.push); // returns the emitter, which is not a promise: ignored
+    });
+    const first = lines.next();
+    emitter.emit("line", "a");
+    expect(await first).toEqual({ done: false, value: "a" });
+    await lines.return();
+    expect(emitter.listenerCount("line")).toBe(0);
   },
 );
