@@ -288,14 +288,17 @@ describe("toStream: a sluice bridge as an Effect Stream", () => {
 });
 
 describe("fromStream: an Effect Stream as a sluice bridge", () => {
-  test("values arrive in order, then done; nextBatch takes what is buffered", async () => {
+  test("values arrive in order, then done; nextBatch takes whole chunks", async () => {
     const seen: number[] = [];
     for await (const v of fromStream(Stream.range(1, 5))) seen.push(v);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
 
-    const it = fromStream(Stream.make(1, 2, 3), { lazy: false });
+    // The fiber hands over whole chunks: one nextBatch() takes the first, even past a highWaterMark of 1.
+    const it = fromStream(Stream.fromArrays([1, 2, 3], [4, 5]), { highWaterMark: 1, lazy: false });
     expect(await it.nextBatch()).toEqual({ value: [1, 2, 3], done: false });
-    expect(await it.next()).toEqual({ value: undefined, done: true });
+    const rest: number[] = [];
+    for await (const v of it) rest.push(v);
+    expect(rest).toEqual([4, 5]);
     await assertNoLeaks();
   });
 

@@ -28,10 +28,11 @@ export interface FromStreamOptions<R = never> extends SourceOptions {
  * Turns an Effect `Stream` into a sluice bridge: `for await` over it, with backpressure, leak tracking,
  * and a stop that interrupts the stream's fiber.
  *
- * The stream runs in its own fiber, started on the first `next()` (or at once with `lazy: false`), and
- * its values go into the bridge's buffer; when `highWaterMark` values are waiting, the fiber waits
- * before it pulls the next chunk (so upstream runs at most `highWaterMark` values plus the rest of one
- * chunk ahead of the consumer). Every way of stopping the bridge (`return()`, `break`, `stop(reason)`,
+ * The stream runs in its own fiber, started on the first `next()` (or at once with `lazy: false`). The
+ * fiber hands each chunk to the bridge whole; when that leaves `highWaterMark` or more values buffered,
+ * it waits until the consumer has drained the buffer to half of `highWaterMark` before it pulls the next
+ * chunk. So the upstream runs at most `highWaterMark` values plus one chunk ahead of the consumer (a
+ * chunk the stream had in memory anyway), and `nextBatch()` takes whole chunks. Every way of stopping the bridge (`return()`, `break`, `stop(reason)`,
  * `await using`, an aborted `signal`) interrupts the fiber, and resolves only once the fiber has exited:
  * the stream's finalizers (`Stream.ensuring`, `acquireRelease` releases) have run.
  *
@@ -81,18 +82,16 @@ export function fromStream<A, E, R>(stream: Stream.Stream<A, E, R>, options?: Fr
       const room = Effect.callback<boolean>((resume) => {
         void sink.ready().then((ok) => resume(Effect.succeed(ok)));
       });
-      /** Hands the chunk's values from `from` on to the bridge, waiting for room whenever it is full. */
-      const offer = (chunk: NonEmptyReadonlyArray<A>, from: number): Effect.Effect<void> => {
-        for (let i = from; i < chunk.length; i += 1) {
-          if (sink.push(chunk[i] as A) || !waits) continue;
-          const next = i + 1;
-          return Effect.flatMap(room, (ok) => (!ok ? Effect.interrupt : next < chunk.length ? offer(chunk, next) : Effect.void));
-        }
-        return Effect.void;
+      /** Hands the chunk to the bridge; when that filled it, waits for room before the stream pulls again. */
+      const offer = (chunk: NonEmptyReadonlyArray<A>): Effect.Effect<void> => {
+        let more = true;
+        for (let i = 0; i < chunk.length; i += 1) more = sink.push(chunk[i] as A);
+        if (more || !waits) return Effect.void;
+        return Effect.flatMap(room, (ok) => (ok ? Effect.void : Effect.interrupt));
       };
 
       const interrupt = run(
-        Stream.runForEachArray(runnable, (chunk) => offer(chunk, 0)),
+        Stream.runForEachArray(runnable, offer),
         {
           onExit: (outcome) => {
             exit = outcome;
