@@ -508,6 +508,17 @@ describe("fromStream: an Effect Stream as a sluice bridge", () => {
     await assertNoLeaks();
   });
 
+  test("leak reports list an open fromStream bridge as effect-stream, under its name, until it is stopped", async () => {
+    const inner = endless();
+    const it = fromStream(inner.stream, { name: "rows", highWaterMark: 1 });
+    await it.next();
+    await flush();
+    expect(openBridges().map((b) => [b.kind, b.name, b.pendingSend])).toEqual([["effect-stream", "rows", 1]]); // the fiber waits for room
+    await it.return();
+    expect(openBridges()).toEqual([]);
+    await assertNoLeaks();
+  });
+
   test("lazy: false starts the fiber at once", async () => {
     const { stream, stats } = guarded(Stream.make(1));
     const it = fromStream(stream, { lazy: false });
