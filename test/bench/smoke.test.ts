@@ -33,3 +33,13 @@ test("bench/grpc.ts --quick runs every option at both message sizes", async () =
   expect(stdout).toContain("| **sluice in-process (share)** | ");
   expect(stdout).toContain("1024 B: ms/call");
 }, 60_000);
+
+test("bench/interop-effect.ts runs every case in both directions", async () => {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/interop-effect.ts"], {
+    cwd: root,
+    timeout: 60_000,
+    env: { ...process.env, BENCH_N: "2000", BENCH_ROUNDS: "1" },
+  });
+  expect(stdout).toContain("toStream(channel) (nextBatch chunks)");
+  expect(stdout).toContain("Effect's Stream.toAsyncIterable(Stream.range) + for await");
+}, 60_000);

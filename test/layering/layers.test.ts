@@ -1,6 +1,6 @@
 // Folders are layers (STYLE.md habit 1): src/core imports no gRPC and no Node streams; nothing runs at import time.
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { describe, expect, test } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..", "src");
@@ -40,6 +40,39 @@ describe("layering", () => {
 
   test("importing the core has no side effects: no bridge, no registry entry, no listener", async () => {
     const listenersBefore = process.listenerCount("warning");
+    const core = await import("../../src/core/index.js");
+    expect(core.openBridges()).toEqual([]);
+    expect(process.listenerCount("warning")).toBe(listenersBefore);
+  });
+});
+
+// sluice/interop/effect is its own subpath so that nothing else requires the optional `effect` peer.
+describe("layering: sluice/interop/effect", () => {
+  const interop = join(root, "interop");
+  const isEffectFile = (file: string): boolean => file === join(interop, "effect.ts") || file.startsWith(join(interop, "effect") + sep);
+
+  test("src/interop imports only the core and itself; only the effect files import effect, and no other file imports them", () => {
+    const offenders = sources("interop").flatMap((file) =>
+      imports(file)
+        .filter((spec) => {
+          if (spec === "effect" || spec.startsWith("effect/")) return !isEffectFile(file);
+          if (!spec.startsWith(".")) return true;
+          const target = resolve(dirname(file), spec);
+          const inCore = target.startsWith(join(root, "core") + sep);
+          const inInterop = target.startsWith(interop + sep);
+          return !(inCore || inInterop) || (isEffectFile(target.replace(/\.js$/, ".ts")) && !isEffectFile(file));
+        })
+        .map((spec) => `${file}: ${spec}`),
+    );
+    expect(sources("interop").filter(isEffectFile).length).toBeGreaterThan(1);
+    expect(offenders).toEqual([]);
+  });
+
+  test("importing it has no side effects: no bridge, no listener", async () => {
+    const listenersBefore = process.listenerCount("warning");
+    const effect = await import("../../src/interop/effect.js");
+    expect(typeof effect.fromStream).toBe("function");
+    expect(effect.toStream.length).toBe(2);
     const core = await import("../../src/core/index.js");
     expect(core.openBridges()).toEqual([]);
     expect(process.listenerCount("warning")).toBe(listenersBefore);
