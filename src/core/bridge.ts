@@ -26,7 +26,20 @@ import { type BridgeSnapshot, RegistryEntry, type Tracked, untrackBridge } from 
 export const Phase = { Idle: 0, Open: 1, Ending: 2, Closed: 3 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** Detaches a producer. Runs exactly once, however the stream ends; may be async. */
+/**
+ * Detaches a producer. Runs exactly once, however the stream ends; may be async.
+ *
+ * `stop()` and `return()` resolve only once it has finished. A throw or rejection reaches their
+ * caller, or the final `next()` when it ran because the producer ended.
+ * @example
+ * ```ts
+ * const changes = subscribe<Row>((sink) => {
+ *   const feed = db.watch(sink.push);
+ *   const teardown: Teardown = () => feed.close(); // async: stop() waits for it
+ *   return teardown;
+ * });
+ * ```
+ */
 export type Teardown = () => void | PromiseLike<void>;
 
 interface Reader<T> {
