@@ -10,10 +10,11 @@
  * ```ts
  * import { subscribe } from "sluice";
  * const ticks = subscribe<number>((sink) => {
- *   const id = setInterval(() => sink.push(Date.now()), 100);
- *   return () => clearInterval(id);
+ *   const timer = setInterval(() => sink.push(Date.now()), 100);
+ *   return () => clearInterval(timer); // runs exactly once, however the loop ends
  * });
- * for await (const t of ticks) if (t % 7 === 0) break; // clears the interval
+ * let seen = 0;
+ * for await (const t of ticks) if (++seen === 10) break; // stops the bridge: the interval is cleared
  * ```
  * @module sluice
  */
