@@ -36,7 +36,9 @@ if (skipped.length > 0) console.log(`api-docs: skipping entry points that do not
 // Every subpath of the package (its `exports` map is the API) must be an entry point.
 const subpaths = exportedSubpaths();
 for (const [name, source] of subpaths) {
-  if (!entryPoints.includes(source)) problems.push(`${name} (${source}) is exported by package.json but not documented: add it to typedoc.json entryPoints.`);
+  if (entryPoints.includes(source)) continue;
+  const fix = config.entryPoints.includes(source) ? `${source} does not exist` : `add ${source} to typedoc.json entryPoints`;
+  problems.push(`${name} is exported by package.json but not documented: ${fix}.`);
 }
 
 const renderDir = check ? mkdtempSync(join(tmpdir(), "sluice-api-docs-")) : out;
