@@ -7,6 +7,8 @@
  * given imports for what it uses without importing it: the exports of every documented module, a few
  * well-known libraries (`grpc`, vitest, fast-check), and the typed stand-ins of example-context.ts
  * (`server`, `db`, `Greeter`…). A name the example declares or imports itself is never added.
+ * (test/layering reads the imports in comments too: examples in src/core and src/testing import only
+ * what their layer may.)
  */
 import { join } from "node:path";
 import ts from "typescript";
@@ -61,6 +63,7 @@ function describe(reflection: { name: string; kind: ReflectionKind; parent?: unk
 const libraries: ReadonlyArray<{ readonly from: string; readonly names?: readonly string[]; readonly namespace?: string; readonly default?: string }> = [
   { from: "@grpc/grpc-js", namespace: "grpc" },
   { from: "vitest", names: ["afterEach", "beforeEach", "describe", "expect"] },
+  { from: "vitest/config", names: ["defineConfig"] },
   { from: "@fast-check/vitest", names: ["test"] },
   { from: "fast-check", default: "fc" },
 ];

@@ -4,8 +4,7 @@
  * the setup file `sluice/testing/vitest-setup` applies the check to every test. See docs/leaks.md.
  * @example
  * ```ts
- * import { afterEach } from "vitest";
- * import { assertNoLeaks } from "sluice/testing";
+ * // In a test file, or in a setup file of your own:
  * afterEach(() => assertNoLeaks());
  * ```
  * @module sluice/testing

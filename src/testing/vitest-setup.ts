@@ -8,7 +8,6 @@
  * @example
  * ```ts
  * // vitest.config.ts
- * import { defineConfig } from "vitest/config";
  * export default defineConfig({ test: { setupFiles: ["sluice/testing/vitest-setup"] } });
  * ```
  * @module sluice/testing/vitest-setup
