@@ -5,7 +5,8 @@
  * (npm run docs:check) changes nothing and fails when (the first four fail docs:api too, after writing):
  * - an export, public class member or interface property has no doc comment (TypeDoc's
  *   `validation.notDocumented`, tuned by `requiredToBeDocumented` in typedoc.json), or a link is broken;
- * - a top-level export (function, class, interface, type alias, variable) has no `@example`;
+ * - a top-level export (function, class, interface, type alias, variable) has no `@example`, or a
+ *   property of an options type (`…Options`) has no `@default` (STYLE.md habit 10);
  * - an example does not type-check against the sources (see scripts/api-docs/examples.ts);
  * - a subpath of package.json `exports` is not documented, or a module is not named after its subpath;
  * - the committed docs/api/ differs from what the sources generate now.
@@ -17,7 +18,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Application, ReflectionKind, TSConfigReader, TypeDocReader } from "typedoc";
-import type { DeclarationReflection, ProjectReflection, Reflection } from "typedoc";
+import { DeclarationReflection } from "typedoc";
+import type { ProjectReflection, Reflection } from "typedoc";
 import { checkExamples, collectExamples } from "./api-docs/examples.js";
 
 const root = join(import.meta.dirname, "..");
@@ -56,6 +58,7 @@ try {
 
   checkModuleNames(project, subpaths);
   checkExamplesPresent(project);
+  checkOptionDefaults(project);
   const modules = new Map<string, { names: string[]; source: string }>();
   for (const module of project.getChildrenByKind(ReflectionKind.Module)) {
     const source = subpaths.get(module.name);
@@ -136,6 +139,19 @@ function checkExamplesPresent(project: ProjectReflection): void {
     }
   }
   for (const [module, names] of missing) problems.push(`${module}: no @example on ${names.join(", ")}`);
+}
+
+/** Every property of an options type (an interface or type alias named `…Options`) says its default. */
+function checkOptionDefaults(project: ProjectReflection): void {
+  const missing: string[] = [];
+  for (const property of project.getReflectionsByKind(ReflectionKind.Property)) {
+    if (!(property instanceof DeclarationReflection) || property.inheritedFrom !== undefined) continue;
+    let owner: Reflection | undefined = property.parent;
+    while (owner !== undefined && !owner.kindOf(ReflectionKind.Interface | ReflectionKind.TypeAlias | ReflectionKind.Module)) owner = owner.parent;
+    if (owner === undefined || !owner.kindOf(ReflectionKind.Interface | ReflectionKind.TypeAlias) || !owner.name.endsWith("Options")) continue;
+    if (property.comment?.getTag("@default") === undefined) missing.push(`${owner.name}.${property.name}`);
+  }
+  if (missing.length > 0) problems.push(`no @default on ${missing.join(", ")}`);
 }
 
 function hasExample(reflection: DeclarationReflection): boolean {

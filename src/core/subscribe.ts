@@ -14,7 +14,8 @@ import { type Sink, makeSink } from "./sink.js";
  *   const timer = setInterval(() => sink.push(Date.now()), 1_000);
  *   return () => clearInterval(timer);
  * };
- * for await (const now of subscribe(everySecond)) if (now > Date.parse("2030-01-01")) break;
+ * const stopAt = Date.now() + 5_000;
+ * for await (const now of subscribe(everySecond)) if (now >= stopAt) break;
  * ```
  */
 export type Setup<T> = (sink: Sink<T>) => Teardown | void | PromiseLike<Teardown | void>;
