@@ -17,8 +17,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { Application, ReflectionKind, TSConfigReader, TypeDocReader } from "typedoc";
-import { DeclarationReflection } from "typedoc";
+import { Application, DeclarationReflection, ReflectionKind, TSConfigReader, TypeDocReader } from "typedoc";
 import type { ProjectReflection, Reflection } from "typedoc";
 import { checkExamples, collectExamples } from "./api-docs/examples.js";
 
@@ -45,14 +44,29 @@ for (const [name, source] of subpaths) {
 
 const renderDir = check ? mkdtempSync(join(tmpdir(), "sluice-api-docs-")) : out;
 try {
+  await render();
+} finally {
+  if (check) rmSync(renderDir, { recursive: true, force: true });
+}
+
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (problems.length > 0) {
+  console.error(`\napi-docs: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  console.error(`(${seconds} s)`);
+  process.exit(1);
+}
+console.log(check ? `api-docs: docs/api/ is complete and up to date (${seconds} s).` : `api-docs: wrote docs/api/ (${seconds} s).`);
+
+/** Converts, checks, and renders into `renderDir` (then compares it with docs/api/ when checking). */
+async function render(): Promise<void> {
   const app = await Application.bootstrapWithPlugins(
     { entryPoints: entryPoints.map((path) => join(root, path)), out: renderDir },
     [new TypeDocReader(), new TSConfigReader()],
   );
   const project = await app.convert();
   if (project === undefined) {
-    console.error("api-docs: TypeDoc could not convert the sources (see above).");
-    process.exit(1);
+    problems.push("TypeDoc could not convert the sources (see above).");
+    return;
   }
   app.validate(project);
 
@@ -79,17 +93,7 @@ try {
       problems.push(`docs/api/ is out of date (${stale.length} file${stale.length === 1 ? "" : "s"}: ${stale.slice(0, 8).join(", ")}${stale.length > 8 ? ", …" : ""}). Run: npm run docs:api`);
     }
   }
-} finally {
-  if (check) rmSync(renderDir, { recursive: true, force: true });
 }
-
-const seconds = ((Date.now() - started) / 1000).toFixed(1);
-if (problems.length > 0) {
-  console.error(`\napi-docs: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `- ${p}`).join("\n")}`);
-  console.error(`(${seconds} s)`);
-  process.exit(1);
-}
-console.log(check ? `api-docs: docs/api/ is complete and up to date (${seconds} s).` : `api-docs: wrote docs/api/ (${seconds} s).`);
 
 /**
  * Puts scripts/api-docs/intro.md under the index's title. Added after rendering: as TypeDoc's readme, its

@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import ts from "typescript";
 import { Comment, ReflectionKind } from "typedoc";
-import type { ProjectReflection } from "typedoc";
+import type { ProjectReflection, Reflection } from "typedoc";
 
 /** One code block of an `@example`, and the reflection it documents. */
 export interface Example {
@@ -46,17 +46,15 @@ export function collectExamples(project: ProjectReflection): Example[] {
   return [...examples.values()].map(({ where, code }) => ({ where, code }));
 }
 
-function describe(reflection: { name: string; kind: ReflectionKind; parent?: unknown; getFullName(): string }): string {
-  // A signature's name is its function's; the module prefix is what a reader searches for.
-  let node = reflection as { name: string; kind: ReflectionKind; parent?: unknown };
+/** `sluice/grpc › asyncClient`: the module, then the path within it (a signature is named as its function). */
+function describe(reflection: Reflection): string {
   const names: string[] = [];
-  while (node.kind !== ReflectionKind.Project) {
-    if (!(node.kind & ReflectionKind.SomeSignature)) names.unshift(node.name);
-    if (node.kind === ReflectionKind.Module) break;
-    node = node.parent as typeof node;
+  for (let node: Reflection | undefined = reflection; node !== undefined && !node.kindOf(ReflectionKind.Project); node = node.parent) {
+    if (!node.kindOf(ReflectionKind.SomeSignature)) names.unshift(node.name);
+    if (node.kindOf(ReflectionKind.Module)) break;
   }
   const [module, ...path] = names;
-  return path.length === 0 ? `${module} (module comment)` : `${module} › ${path.join(".")}`;
+  return path.length === 0 ? `${module ?? "?"} (module comment)` : `${module ?? "?"} › ${path.join(".")}`;
 }
 
 /** Non-sluice names an example may use without importing them. */
