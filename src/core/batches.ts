@@ -5,7 +5,9 @@ import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 /**
  * Options of {@link batches}.
  * @example
- * batches(events, { max: 500 });
+ * ```ts
+ * const reader = batches(changes, { max: 500 });
+ * ```
  */
 export interface BatchesOptions {
   /** The most values in one batch. @default Infinity */
@@ -15,13 +17,26 @@ export interface BatchesOptions {
 /**
  * What {@link batches} returns: an async iterator of arrays whose `return()` stops the source.
  * @example
- * const reader = batches(events);
- * try { const first = await reader.next(); } finally { await reader.return(); }
+ * ```ts
+ * const ch = channel<number>();
+ * [1, 2, 3].forEach(ch.push);
+ * const reader: BatchIterator<number> = batches(ch);
+ * try {
+ *   console.log((await reader.next()).value); // [1, 2, 3]: everything buffered, in one call
+ * } finally {
+ *   await reader.return(); // stops the channel too
+ * }
+ * ```
  */
 export interface BatchIterator<T> extends AsyncIterableIterator<T[], undefined, undefined> {
+  /**
+   * The next batch: every value available now (at most `max`), or the next value alone once it
+   * arrives; `{ done: true }` once the source ended. A source error rejects it.
+   */
   next(): Promise<IteratorResult<T[], undefined>>;
   /** Stops the source (its `return()`, called at once) and resolves `{ done: true }` once it finished. */
   return(): Promise<IteratorResult<T[], undefined>>;
+  /** Returns this same iterator, so that it can be given to `for await` (and iterated once). */
   [Symbol.asyncIterator](): BatchIterator<T>;
 }
 
@@ -40,9 +55,12 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value
  * **Gotcha:** it is a view, not a new bridge: it is iterated once, and leak reports name the source.
  * @param source - the stream to read; iterated once.
  * @param options - `max`; see {@link BatchesOptions}.
- * @throws {InvalidArgumentError} when `source` is not an async iterable or `max` is not a number >= 1.
+ * @throws {@link InvalidArgumentError} when `source` is not an async iterable or `max` is not a number >= 1.
  * @example
- * for await (const rows of batches(events, { max: 500 })) await db.insertMany(rows);
+ * ```ts
+ * // `changes` is a sluice bridge: each batch is everything it has buffered, up to 500 rows.
+ * for await (const batch of batches(changes, { max: 500 })) await db.insertMany(batch);
+ * ```
  */
 export function batches<T>(source: AsyncIterable<T>, options?: BatchesOptions): BatchIterator<T> {
   assertAsyncIterable(source, "source");

@@ -6,6 +6,18 @@ import { InvalidArgumentError } from "./errors.js";
  *
  * **Gotcha:** `for await` calls `return()` for you when the loop exits early (break, throw, return);
  * if you call `next()` by hand, finish with `return()`, `stop()` or `await using`.
+ * @example
+ * ```ts
+ * const numbers: BridgeIterator<number> = pull(async (send) => {
+ *   for (let i = 0; ; i += 1) if (!(await send(i))) return;
+ * });
+ * try {
+ *   const first = await numbers.next();
+ *   console.log(first.value); // 0
+ * } finally {
+ *   await numbers.return(); // for await and `await using` do this for you
+ * }
+ * ```
  */
 export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, undefined>, AsyncDisposable {
   /**
@@ -19,9 +31,15 @@ export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, u
    * Takes every buffered value (up to `max`) in one call; when nothing is buffered, waits for the next
    * value and returns it alone. Same ordering, ending and error rules as `next()`. Don't mix it with
    * concurrent `next()` calls.
-   * @param max - the most values to return at once. @default Infinity
+   * @param max - the most values to return at once (default `Infinity`).
+   * @throws {@link InvalidArgumentError} when `max` is not a number >= 1.
    * @example
-   * for (let r = await events.nextBatch(); !r.done; r = await events.nextBatch()) await db.insertMany(r.value);
+   * ```ts
+   * await using feed = pull<Row>(async (send) => {
+   *   for await (const row of rows) if (!(await send(row))) return;
+   * }, { highWaterMark: 500 });
+   * for (let r = await feed.nextBatch(); !r.done; r = await feed.nextBatch()) await db.insertMany(r.value);
+   * ```
    */
   nextBatch(max?: number): Promise<IteratorResult<T[], undefined>>;
   /** Stops the bridge (see {@link BridgeIterator.stop}) and resolves `{ done: true }`. */
@@ -38,6 +56,7 @@ export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, u
   stop(reason?: unknown): Promise<void>;
   /** Same as `stop()`: lets you write `await using events = subscribe(…)`. */
   [Symbol.asyncDispose](): Promise<void>;
+  /** Returns this same iterator, so that a bridge can be given to `for await` (and iterated once). */
   [Symbol.asyncIterator](): BridgeIterator<T>;
 }
 

@@ -29,9 +29,19 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 /**
  * Detaches a producer. Runs exactly once, however the stream ends; may be async.
  *
- * A returned promise (any thenable) is awaited by `stop()`/`return()`; any other return value is ignored.
- * That is why the type is `() => unknown`: `() => emitter.off("data", sink.push)` returns the emitter, and
- * must still be a valid teardown.
+ * `stop()` and `return()` resolve only once it has finished. A throw or rejection reaches their
+ * caller, or the final `next()` when it ran because the producer ended.
+ *
+ * A returned promise (any thenable) is awaited; any other return value is ignored. That is why the type
+ * is `() => unknown`: `() => emitter.off("data", sink.push)` returns the emitter, and is a valid teardown.
+ * @example
+ * ```ts
+ * const changes = subscribe<Row>((sink) => {
+ *   const feed = db.watch(sink.push);
+ *   const teardown: Teardown = () => feed.close(); // async: stop() waits for it
+ *   return teardown;
+ * });
+ * ```
  */
 export type Teardown = () => unknown;
 

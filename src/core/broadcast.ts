@@ -8,7 +8,9 @@ import { createSubscription } from "./subscribe.js";
 /**
  * Options of {@link broadcast}.
  * @example
- * const hub = broadcast(prices, { consumers: 2, highWaterMark: 64, name: "prices" });
+ * ```ts
+ * const hub = broadcast(clicks, { consumers: 2, highWaterMark: 64, name: "clicks" }); // reads once both subscribed
+ * ```
  */
 export interface BroadcastOptions {
   /**
@@ -23,7 +25,10 @@ export interface BroadcastOptions {
    * @default 16
    */
   readonly highWaterMark?: number;
-  /** Aborting it stops every consumer (their `next()` rejects with an `AbortError`) and then the source. */
+  /**
+   * Aborting it stops every consumer (their `next()` rejects with an `AbortError`) and then the source.
+   * @default undefined (the broadcast ends with its source, or when every consumer stopped)
+   */
   readonly signal?: AbortSignal;
   /** A name for leak reports: consumers are named `${name}[i]`. @default "broadcast" */
   readonly name?: string;
@@ -32,9 +37,11 @@ export interface BroadcastOptions {
 /**
  * A fan-out of one source: every consumer sees every value read after it subscribed.
  * @example
- * const hub = broadcast(source);
+ * ```ts
+ * const hub: Broadcast<UiEvent> = broadcast(clicks);
  * const a = hub.subscribe();
  * const b = hub.subscribe({ highWaterMark: 1, overflow: "drop-oldest" }); // never slows `a` down
+ * ```
  */
 export interface Broadcast<T> {
   /**
@@ -78,11 +85,17 @@ interface Consumer<T> {
  * `highWaterMark` values). Give it a drop policy, or stop it, if you don't read it.
  * @param source - the async iterable to share; iterated once.
  * @param options - start threshold, buffer size, `signal`, `name`; see {@link BroadcastOptions}.
- * @throws {InvalidArgumentError} when `source` is not an async iterable or an option is invalid.
+ * @throws {@link InvalidArgumentError} when `source` is not an async iterable or an option is invalid.
  * @example
- * const hub = broadcast(ticks);
- * const [audit, ui] = [hub.subscribe({ name: "audit" }), hub.subscribe({ name: "ui" })];
- * await Promise.all([drive(audit, auditLog), (async () => { for await (const t of ui) render(t); })()]);
+ * ```ts
+ * const hub = broadcast(clicks);
+ * const audit = hub.subscribe({ name: "audit" });
+ * const ui = hub.subscribe({ name: "ui" }); // same synchronous run: sees the first value too
+ * await Promise.all([
+ *   drive(audit, { write: (event) => console.log(event.type, event.at) }),
+ *   (async () => { for await (const event of ui) render(event); })(),
+ * ]);
+ * ```
  */
 export function broadcast<T>(source: AsyncIterable<T>, options?: BroadcastOptions): Broadcast<T> {
   assertAsyncIterable(source, "source");

@@ -4,7 +4,18 @@ import { type BridgeOptions, resolveOptions } from "./options.js";
 import { trackBridge } from "./registry.js";
 import type { Sink } from "./sink.js";
 
-/** A free-standing bridge: push into it from anywhere, pull from it with `for await`. */
+/**
+ * A free-standing bridge: push into it from anywhere, pull from it with `for await`.
+ *
+ * One object with both ends: the producer methods of {@link Sink} (pre-bound) and the consumer methods of
+ * {@link BridgeIterator}. Hand each party only its side's type.
+ * @example
+ * ```ts
+ * const jobs: Channel<Row> = channel({ name: "jobs" });
+ * const producer: Sink<Row> = jobs; // push, send, ready, end, fail, signal
+ * const consumer: BridgeIterator<Row> = jobs; // next, nextBatch, return, stop, for await
+ * ```
+ */
 export interface Channel<T> extends BridgeIterator<T>, Sink<T> {}
 
 class ChannelHandle<T> extends BridgeHandle<T> implements Channel<T> {
@@ -39,11 +50,16 @@ class ChannelHandle<T> extends BridgeHandle<T> implements Channel<T> {
  * returns `false` past highWaterMark, so a producer that ignores the `false` grows the buffer. Use
  * `await send(v)` (or `ready()`) to honour backpressure.
  * @param options - buffer size, overflow policy, `signal`, `name`; see {@link BridgeOptions}.
- * @throws {InvalidArgumentError} when an option is invalid.
+ * @throws {@link InvalidArgumentError} when an option is invalid.
  * @example
+ * ```ts
  * const ch = channel<string>({ highWaterMark: 0 });
- * void (async () => { for (const s of ["a", "b"]) if (!(await ch.send(s))) return; ch.end(); })();
+ * void (async () => {
+ *   for (const s of ["a", "b"]) if (!(await ch.send(s))) return; // false: the consumer stopped
+ *   ch.end();
+ * })();
  * for await (const s of ch) console.log(s);
+ * ```
  */
 export function channel<T>(options?: BridgeOptions): Channel<T> {
   const core = new BridgeCore<T>(resolveOptions(options, { name: "channel", highWaterMark: 16 }), "channel");

@@ -22,10 +22,13 @@ const MAX_DELAY = 2 ** 31 - 1;
  * @param source - the stream to limit.
  * @param at - when to give up: a `Date` or milliseconds since the epoch (`Date.now()` style). A time
  * already past fails at the first `next()`.
- * @param options - `highWaterMark` (@default 0), `overflow`, `signal`, `name` (@default "deadline"), `lazy`.
- * @throws {InvalidArgumentError} when `source` is not an async iterable, `at` is not a valid time, or an option is invalid.
+ * @param options - `highWaterMark` (default 0), `overflow`, `signal`, `name` (default "deadline"), `lazy`.
+ * @throws {@link InvalidArgumentError} when `source` is not an async iterable, `at` is not a valid time, or an option is invalid.
  * @example
- * for await (const quote of deadline(quotes, new Date("2026-01-01T09:30:00Z"))) trade(quote);
+ * ```ts
+ * // Fails with ERR_SLUICE_TIMEOUT (and stops `rows`) if the rows are not all read by then.
+ * for await (const row of deadline(rows, new Date("2030-01-01T09:30:00Z"))) console.log(row.name);
+ * ```
  */
 export function deadline<T>(source: AsyncIterable<T>, at: Date | number, options?: SourceOptions): BridgeIterator<T> {
   assertAsyncIterable(source, "source");

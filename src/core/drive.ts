@@ -5,13 +5,17 @@ import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
  * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
  * a sluice `channel`… adapted in a few lines.
  * @example
+ * ```ts
  * // A sluice channel: push, and ready() as the drain (it resolves false once the channel's reader stopped).
+ * const ch = channel<Row>();
  * const into: DriveSink<Row> = {
  *   write: ch.push,
  *   waitForDrain: async () => { if (!(await ch.ready())) throw new Error("reader stopped"); },
  *   end: ch.end,
  *   fail: ch.fail,
  * };
+ * void drive(rows, into).catch(() => undefined); // the reader of `ch` sees the rows, then the end or the error
+ * ```
  */
 export interface DriveSink<T> {
   /**
@@ -23,7 +27,8 @@ export interface DriveSink<T> {
   /**
    * Resolves when the sink can take more after `write` returned `false`; rejects if the sink failed
    * meanwhile (e.g. on the stream's `error` or `close`, or it would wait forever). `signal` aborts when
-   * `drive` gives up, so that listeners can be removed. Required if `write` can return `false`.
+   * `drive` gives up, so that listeners can be removed. Required if `write` can return `false`:
+   * without it, that `false` fails the drive with an {@link InvalidArgumentError}.
    */
   waitForDrain?(signal: AbortSignal): PromiseLike<unknown>;
   /** Ends the sink after the last value. A returned promise is awaited (e.g. until `'finish'`). */
@@ -38,12 +43,15 @@ export interface DriveSink<T> {
 /**
  * Options of {@link drive}.
  * @example
- * await drive(rows, sink, { signal: AbortSignal.timeout(5_000) });
+ * ```ts
+ * await drive(rows, { write: (row) => console.log(row.name) }, { signal: AbortSignal.timeout(5_000) });
+ * ```
  */
 export interface DriveOptions {
   /**
    * Aborting it stops the source (`return()`), fails the sink with an `AbortError` whose `cause` is the
    * signal's reason, and rejects `drive` with that error.
+   * @default undefined (the drive runs until the source ends or a side fails)
    */
   readonly signal?: AbortSignal;
 }
@@ -65,15 +73,18 @@ export interface DriveOptions {
  * @param sink - where values go; see {@link DriveSink}.
  * @param options - `signal`; see {@link DriveOptions}.
  * @returns a promise that resolves once the sink ended, and rejects with the first failure.
- * @throws {InvalidArgumentError} synchronously when an argument is invalid.
+ * @throws {@link InvalidArgumentError} synchronously when an argument is invalid.
  * @example
- * // A Node Writable: wait for 'drain' (or fail on 'close') when write() returns false.
+ * ```ts
+ * import { once } from "node:events";
+ * // A Node Writable: wait for 'drain' (once() rejects on 'error') when write() returns false.
  * await drive(rows, {
  *   write: (row) => file.write(JSON.stringify(row) + "\n"),
  *   waitForDrain: (signal) => once(file, "drain", { signal }),
- *   end: () => new Promise((resolve) => file.end(resolve)),
+ *   end: () => new Promise<void>((resolve) => file.end(resolve)),
  *   fail: (error) => file.destroy(error as Error),
- * }, { signal });
+ * }, { signal: AbortSignal.timeout(60_000) });
+ * ```
  */
 export function drive<T>(source: AsyncIterable<T>, sink: DriveSink<T>, options?: DriveOptions): Promise<void> {
   assertAsyncIterable(source, "source");

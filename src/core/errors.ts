@@ -1,5 +1,15 @@
 /**
  * The stable codes of {@link SluiceError}. Match on `error.code`, never on the message.
+ * @example
+ * ```ts
+ * const ch = channel<number>();
+ * ch.end();
+ * try {
+ *   ch.push(1);
+ * } catch (error) {
+ *   if (error instanceof SluiceError && error.code === ErrorCode.PushAfterEnd) console.error("a producer bug: push after end()");
+ * }
+ * ```
  */
 export const ErrorCode = {
   /** `push`/`send`/`fail` after the producer's own `end()` or `fail()`: a producer bug, the value would be lost. */
@@ -15,10 +25,27 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
  * An error raised by sluice itself (not by your producer). Its `code` is one of {@link ErrorCode}.
+ * @example
+ * ```ts
+ * try {
+ *   for await (const row of timeout(rows, 1_000)) console.log(row.name);
+ * } catch (error) {
+ *   if (error instanceof SluiceError) console.error(error.code, error.message); // ERR_SLUICE_TIMEOUT …
+ *   else throw error;
+ * }
+ * ```
  */
 export class SluiceError extends Error {
+  /** Which failure this is; stable across versions, unlike the message. */
   readonly code: ErrorCode;
 
+  /**
+   * Creates an error with a stable code. For sluice and libraries built on it: applications match on
+   * these errors rather than create them.
+   * @param code - one of {@link ErrorCode}.
+   * @param message - what happened and what to do about it.
+   * @param options - `cause`, as for `Error`.
+   */
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "SluiceError";
@@ -32,10 +59,27 @@ export class SluiceError extends Error {
  * aborted signal's own reason is its `cause`.
  *
  * Same `name` (`"AbortError"`) and `code` (`"ABORT_ERR"`) as Node's own, so existing checks keep working.
+ * @example
+ * ```ts
+ * const shutdown = new AbortController();
+ * const ch = channel<number>({ signal: shutdown.signal });
+ * shutdown.abort(new Error("shutting down"));
+ * try {
+ *   await ch.next();
+ * } catch (error) {
+ *   if (error instanceof AbortError) console.log(error.cause); // Error: shutting down
+ * }
+ * ```
  */
 export class AbortError extends Error {
+  /** Always `"ABORT_ERR"`, as on Node's own `AbortError`. */
   readonly code = "ABORT_ERR";
 
+  /**
+   * Creates the error of a cancelled operation.
+   * @param message - @default "The operation was aborted"
+   * @param options - `cause`: the stop reason or the signal's reason.
+   */
   constructor(message = "The operation was aborted", options?: ErrorOptions) {
     super(message, options);
     this.name = "AbortError";
@@ -44,10 +88,28 @@ export class AbortError extends Error {
 
 /**
  * An option or argument with the wrong type or value. Thrown synchronously, before anything is attached.
+ *
+ * A `TypeError`, so code that checks for one keeps working; its message reads
+ * "Expected `x` to be …, got …".
+ * @example
+ * ```ts
+ * try {
+ *   channel({ highWaterMark: -1 });
+ * } catch (error) {
+ *   if (error instanceof InvalidArgumentError) console.error(error.message); // Expected `highWaterMark` to be a non-negative integer or Infinity, got -1
+ * }
+ * ```
  */
 export class InvalidArgumentError extends TypeError {
+  /** Always `"ERR_SLUICE_INVALID_ARGUMENT"`. */
   readonly code = "ERR_SLUICE_INVALID_ARGUMENT";
 
+  /**
+   * Creates the error, message included, from what was expected and what was received.
+   * @param name - the argument or option, as the caller wrote it (`"highWaterMark"`, `"sink.write"`).
+   * @param expected - what it should be, completing "Expected `name` to be …".
+   * @param actual - the value received; described in the message, never kept.
+   */
   constructor(name: string, expected: string, actual: unknown) {
     super(`Expected \`${name}\` to be ${expected}, got ${describe(actual)}`);
     this.name = "InvalidArgumentError";
@@ -61,7 +123,18 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? "an array" : `an object (${value.constructor?.name ?? "null prototype"})`;
 }
 
-/** True for errors that mean "this was cancelled": an {@link AbortError} or any error named `AbortError`. */
+/**
+ * True for errors that mean "this was cancelled": an {@link AbortError} or any error named `AbortError`
+ * (Node's and the DOM's included).
+ * @example
+ * ```ts
+ * try {
+ *   await drive(rows, { write: (row) => console.log(row.name) }, { signal: AbortSignal.timeout(1_000) });
+ * } catch (error) {
+ *   if (!isAbortError(error)) throw error; // giving up was the plan; anything else is a failure
+ * }
+ * ```
+ */
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === "AbortError";
 }

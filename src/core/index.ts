@@ -1,4 +1,23 @@
-// sluice: the core push→pull bridge. No dependency on gRPC or Node streams.
+/**
+ * The core: push→pull bridges (`channel`, `pull`, `subscribe`), pull→push (`drive`), combinators
+ * (`merge`, `broadcast`, `mapConcurrent`, `batches`, `deadline`, `timeout`), errors and the leak registry.
+ *
+ * Every bridge follows one contract (docs/semantics.md): values in push order, concurrent `next()`
+ * calls settled in call order, an idempotent stop that settles everything at once and runs teardown
+ * exactly once, backpressure through `send()`/`ready()`, and cancellation through `signal`. No
+ * dependency on gRPC or Node streams.
+ * @example
+ * ```ts
+ * import { subscribe } from "sluice";
+ * const ticks = subscribe<number>((sink) => {
+ *   const timer = setInterval(() => sink.push(Date.now()), 100);
+ *   return () => clearInterval(timer); // runs exactly once, however the loop ends
+ * });
+ * let seen = 0;
+ * for await (const t of ticks) if (++seen === 10) break; // stops the bridge: the interval is cleared
+ * ```
+ * @module sluice
+ */
 
 // For users
 export { channel } from "./channel.js";

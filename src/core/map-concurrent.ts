@@ -8,7 +8,13 @@ import { createCombinator } from "./combinator.js";
 /**
  * Options of {@link mapConcurrent}.
  * @example
- * mapConcurrent(jobs, run, { concurrency: 4, ordered: false, highWaterMark: 8 });
+ * ```ts
+ * const statuses = mapConcurrent(urls, async (url, signal) => (await fetch(url, { signal })).status, {
+ *   concurrency: 4,
+ *   ordered: false, // completion order: a slow URL does not hold back the others
+ *   highWaterMark: 8,
+ * });
+ * ```
  */
 export interface MapConcurrentOptions extends SourceOptions {
   /**
@@ -50,12 +56,14 @@ interface Call<R> {
  * on their own.
  * @param source - the async iterable to map.
  * @param fn - `(value, signal) => result | Promise<result>`.
- * @param options - `concurrency` (@default 1), `ordered` (@default true), and the bridge options:
- * `highWaterMark` (@default 16), `overflow`, `signal`, `name` (@default "mapConcurrent"), `lazy`.
- * @throws {InvalidArgumentError} when an argument or option is invalid.
+ * @param options - `concurrency` (default 1), `ordered` (default true), and the bridge options:
+ * `highWaterMark` (default 16), `overflow`, `signal`, `name` (default "mapConcurrent"), `lazy`.
+ * @throws {@link InvalidArgumentError} when an argument or option is invalid.
  * @example
+ * ```ts
  * const pages = mapConcurrent(urls, (url, signal) => fetch(url, { signal }).then((r) => r.text()), { concurrency: 8 });
- * for await (const page of pages) index(page);
+ * for await (const page of pages) console.log(page.length); // in the order of `urls`
+ * ```
  */
 export function mapConcurrent<T, R>(
   source: AsyncIterable<T>,

@@ -24,10 +24,12 @@ import { createCombinator } from "./combinator.js";
  * after that `await` settles (generators queue `return()` behind a pending `next()`), so stopping waits
  * for it. Sluice bridges stop at once.
  * @param sources - the async iterables to read; read on the first `next()` (or at once with `lazy: false`).
- * @param options - `highWaterMark` (@default 16), `overflow`, `signal`, `name` (@default "merge"), `lazy`; see {@link SourceOptions}.
- * @throws {InvalidArgumentError} when `sources` is not an iterable of async iterables, or an option is invalid.
+ * @param options - `highWaterMark` (default 16), `overflow`, `signal`, `name` (default "merge"), `lazy`; see {@link SourceOptions}.
+ * @throws {@link InvalidArgumentError} when `sources` is not an iterable of async iterables, or an option is invalid.
  * @example
- * for await (const event of merge([clicks, keys, ticks])) render(event);
+ * ```ts
+ * for await (const event of merge([clicks, keys])) render(event); // break stops both sources
+ * ```
  */
 export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOptions): BridgeIterator<T> {
   if (sources === null || typeof sources !== "object" || typeof (sources as Iterable<unknown>)[Symbol.iterator] !== "function") {

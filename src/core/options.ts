@@ -1,6 +1,14 @@
 import { InvalidArgumentError } from "./errors.js";
 
-/** What a producer's value does when the buffer already holds `highWaterMark` values. */
+/**
+ * What a producer's value does when the buffer already holds `highWaterMark` values: the values of
+ * the `overflow` option, by name.
+ * @example
+ * ```ts
+ * // A gauge: the consumer only cares about the latest reading.
+ * const readings = channel<number>({ highWaterMark: 1, overflow: Overflow.DropOldest });
+ * ```
+ */
 export const Overflow = {
   /** Buffer it anyway (`push` returns `false`) or wait (`send`): the producer is expected to slow down. */
   Wait: "wait",
@@ -13,7 +21,15 @@ export const Overflow = {
 } as const;
 export type Overflow = (typeof Overflow)[keyof typeof Overflow];
 
-/** Options shared by every bridge. */
+/**
+ * Options shared by every bridge.
+ * @example
+ * ```ts
+ * const shutdown = new AbortController();
+ * const options: BridgeOptions = { highWaterMark: 64, overflow: "wait", signal: shutdown.signal, name: "ingest" };
+ * const ingest = channel<Row>(options);
+ * ```
+ */
 export interface BridgeOptions {
   /**
    * How many values may wait in the buffer before the producer is told to wait (`push` returns `false`,
@@ -29,7 +45,9 @@ export interface BridgeOptions {
   readonly overflow?: Overflow;
   /**
    * Aborting it stops the bridge: pending and later `next()` calls reject with an `AbortError` whose
-   * `cause` is the signal's reason, and the producer is stopped.
+   * `cause` is the signal's reason, and the producer is stopped. An already-aborted signal means the
+   * producer never starts.
+   * @default undefined (only `stop()`, `return()` or the end of the stream finish the bridge)
    */
   readonly signal?: AbortSignal;
   /**
@@ -39,7 +57,17 @@ export interface BridgeOptions {
   readonly name?: string;
 }
 
-/** Options of bridges that run a producer (`pull`, `subscribe`). */
+/**
+ * Options of bridges that run a producer (`pull`, `subscribe`, and the combinators).
+ * @example
+ * ```ts
+ * // Start listening now: the values of the first second are buffered, not missed.
+ * const early = subscribe<number>((sink) => {
+ *   const timer = setInterval(() => sink.push(Date.now()), 100);
+ *   return () => clearInterval(timer);
+ * }, { lazy: false, highWaterMark: 100, name: "early-ticks" });
+ * ```
+ */
 export interface SourceOptions extends BridgeOptions {
   /**
    * Start the producer on the first `next()` (`true`), or right away (`false`, values are buffered

@@ -7,7 +7,14 @@
  */
 import { ErrorCode } from "./errors.js";
 
-/** How a bridge is stuck, as seen from outside. */
+/**
+ * How a bridge is stuck, as seen from outside: the counters of a {@link BridgeInfo}.
+ * @example
+ * ```ts
+ * // Producers blocked in send() because their consumer stopped reading without stopping the bridge:
+ * const blocked = openBridges().filter((bridge) => bridge.pendingSend > 0);
+ * ```
+ */
 export interface BridgeSnapshot {
   /** `not started` (lazy producer never pulled), `open`, or `ending` (producer finished; values or an error not yet delivered). */
   readonly phase: "not started" | "open" | "ending";
@@ -19,7 +26,15 @@ export interface BridgeSnapshot {
   readonly pendingSend: number;
 }
 
-/** One open bridge, as listed by {@link openBridges}. */
+/**
+ * One open bridge, as listed by {@link openBridges}.
+ * @example
+ * ```ts
+ * for (const bridge of openBridges()) {
+ *   console.log(`${bridge.kind} "${bridge.name}": ${bridge.state} (open ${bridge.ageMs} ms)`, bridge.stack ?? "");
+ * }
+ * ```
+ */
 export interface BridgeInfo extends BridgeSnapshot {
   /** The bridge's `name` option, or its kind. */
   readonly name: string;
@@ -84,7 +99,16 @@ export abstract class RegistryEntry {
   watched = false;
 }
 
-/** Leak tracking switches. */
+/**
+ * Leak tracking switches, for {@link configureLeakTracking}.
+ * @example
+ * ```ts
+ * const options: LeakTrackingOptions = { stacks: process.env["CI"] === "true" };
+ * const previous = configureLeakTracking(options);
+ * // … later, to restore:
+ * configureLeakTracking(previous);
+ * ```
+ */
 export interface LeakTrackingOptions {
   /**
    * Register bridges and watch their handles. Off saves the registry's per-bridge cost (a `Set` insert
@@ -124,9 +148,12 @@ function current(): { enabled: boolean; stacks: boolean } {
 
 /**
  * Turns leak tracking or stack capture on or off for bridges created from now on.
+ * @param options - the switches to change; an omitted one keeps its current setting.
  * @returns the settings that were in force before, to restore them.
  * @example
+ * ```ts
  * configureLeakTracking({ stacks: true }); // in a test setup file, to see where leaked bridges were opened
+ * ```
  */
 export function configureLeakTracking(options: LeakTrackingOptions): Required<LeakTrackingOptions> {
   const before = { ...current() };
@@ -197,7 +224,9 @@ function* openList(): Generator<Tracked> {
  * Lists the bridges that are open now: created and not yet finished (exhausted, failed with the error
  * delivered, or stopped). A bridge that is listed after your code is done with it has leaked.
  * @example
+ * ```ts
  * for (const b of openBridges()) console.log(`${b.name}: ${b.state}`);
+ * ```
  */
 export function openBridges(): BridgeInfo[] {
   const now = Date.now();

@@ -3,6 +3,19 @@ import type { BridgeCore } from "./bridge.js";
 /**
  * The producer side of a bridge. Every method is pre-bound: pass `sink.push` straight to an event
  * emitter.
+ * @example
+ * ```ts
+ * // Flow control for an event source: pause it when push() says the buffer is full, resume on ready().
+ * const chunks = subscribe<Buffer>((sink) => {
+ *   const onData = (chunk: Buffer): void => {
+ *     if (sink.push(chunk)) return;
+ *     socket.pause();
+ *     void sink.ready().then((open) => open && socket.resume()); // false: the consumer stopped
+ *   };
+ *   socket.on("data", onData).once("end", sink.end).once("error", sink.fail);
+ *   return () => void socket.off("data", onData).off("end", sink.end).off("error", sink.fail);
+ * });
+ * ```
  */
 export interface Sink<T> {
   /**
@@ -10,7 +23,7 @@ export interface Sink<T> {
    * always buffered, and `false` means "at or over highWaterMark: wait for `ready()`". Under a drop
    * policy, `false` means the value was dropped. After the consumer stopped, the value is dropped and
    * `false` returned.
-   * @throws {SluiceError} `ERR_SLUICE_PUSH_AFTER_END` after your own `end()` or `fail()`.
+   * @throws {@link SluiceError} `ERR_SLUICE_PUSH_AFTER_END` after your own `end()` or `fail()`.
    */
   readonly push: (value: T) => boolean;
   /**

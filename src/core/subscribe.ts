@@ -5,7 +5,19 @@ import { openSource } from "./open-source.js";
 import type { SourceOptions } from "./options.js";
 import { type Sink, makeSink } from "./sink.js";
 
-/** Attaches a callback or event source to `sink` and returns how to detach it (sync or async). */
+/**
+ * Attaches a callback or event source to `sink` and returns how to detach it (sync or async), for
+ * {@link subscribe}. It may push, end or fail synchronously; a throw (or rejection) fails the stream.
+ * @example
+ * ```ts
+ * const everySecond: Setup<number> = (sink) => {
+ *   const timer = setInterval(() => sink.push(Date.now()), 1_000);
+ *   return () => clearInterval(timer);
+ * };
+ * const stopAt = Date.now() + 5_000;
+ * for await (const now of subscribe(everySecond)) if (now >= stopAt) break;
+ * ```
+ */
 export type Setup<T> = (sink: Sink<T>) => Teardown | void | PromiseLike<Teardown | void>;
 
 /**
@@ -20,13 +32,15 @@ export type Setup<T> = (sink: Sink<T>) => Teardown | void | PromiseLike<Teardown
  * `for await` does it for you. Values pushed before the first `next()` are only seen with `lazy: false`.
  * @param setup - attaches the source; receives a sink whose `push`, `end` and `fail` are pre-bound.
  * @param options - buffer size, overflow policy, `signal`; defaults on {@link SourceOptions}.
- * @throws {InvalidArgumentError} when `setup` is not a function or an option is invalid, before anything is attached.
+ * @throws {@link InvalidArgumentError} when `setup` is not a function or an option is invalid, before anything is attached.
  * @example
+ * ```ts
  * const lines = subscribe<string>((sink) => {
  *   rl.on("line", sink.push).on("close", sink.end);
- *   return () => rl.off("line", sink.push).off("close", sink.end);
+ *   return () => void rl.off("line", sink.push).off("close", sink.end);
  * });
  * for await (const line of lines) if (line === "quit") break; // teardown runs here
+ * ```
  */
 export function subscribe<T>(setup: Setup<T>, options?: SourceOptions): BridgeIterator<T> {
   return createSubscription("subscribe", setup, options, subscribe);

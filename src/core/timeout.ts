@@ -13,15 +13,18 @@ import { assertAsyncIterable } from "./source.js";
  * **Gotcha:** this limits the whole stream, not the gap between two values.
  * @param source - the stream to limit.
  * @param ms - the time limit in milliseconds, from the first `next()`; `Infinity` for none.
- * @param options - `highWaterMark` (@default 0), `overflow`, `signal`, `name` (@default "timeout"), `lazy`.
- * @throws {InvalidArgumentError} when `source` is not an async iterable, `ms` is not a non-negative number, or an option is invalid.
+ * @param options - `highWaterMark` (default 0), `overflow`, `signal`, `name` (default "timeout"), `lazy`.
+ * @throws {@link InvalidArgumentError} when `source` is not an async iterable, `ms` is not a non-negative number, or an option is invalid.
  * @example
+ * ```ts
+ * const seen: Row[] = [];
  * try {
- *   for await (const row of timeout(query(sql), 5_000)) rows.push(row);
+ *   for await (const row of timeout(rows, 5_000)) seen.push(row);
  * } catch (error) {
- *   if (error instanceof SluiceError && error.code === ErrorCode.Timeout) return partial(rows);
- *   throw error;
+ *   if (!(error instanceof SluiceError && error.code === ErrorCode.Timeout)) throw error;
+ *   console.warn(`timed out after ${seen.length} rows`); // `rows` was stopped
  * }
+ * ```
  */
 export function timeout<T>(source: AsyncIterable<T>, ms: number, options?: SourceOptions): BridgeIterator<T> {
   assertAsyncIterable(source, "source");

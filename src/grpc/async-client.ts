@@ -19,12 +19,18 @@ import { sendAll } from "./send-all.js";
 /**
  * Per-call options of an {@link asyncClient} method.
  * @example
- * await users.GetUser({ id }, { deadline: Date.now() + 1_000, metadata, signal });
+ * ```ts
+ * const metadata = new grpc.Metadata();
+ * metadata.set("authorization", "Bearer abc");
+ * const shutdown = new AbortController();
+ * await asyncClient(greeter).SayHello({ name: "x" }, { deadline: Date.now() + 1_000, metadata, signal: shutdown.signal });
+ * ```
  */
 export interface AsyncCallOptions {
   /**
    * Aborting it cancels the call (the server sees `'cancelled'`) and rejects the promise, or the
    * iterator's pending and later `next()`, with an `AbortError` whose `cause` is the signal's reason.
+   * @default undefined (the call runs until it ends, its deadline passes or its stream is stopped)
    */
   readonly signal?: AbortSignal;
   /** Request metadata. @default new Metadata() */
@@ -35,7 +41,15 @@ export interface AsyncCallOptions {
   readonly callOptions?: CallOptions;
 }
 
-/** The promise/iterator form of one grpc-js client method, by its call shape. */
+/**
+ * The promise/iterator form of one grpc-js client method, by its call shape (read from the method's
+ * last overload): what each method of an {@link AsyncClient} is.
+ * @example
+ * ```ts
+ * // (requests: AsyncIterable<HelloRequest> | Iterable<HelloRequest>, options?) => BridgeIterator<HelloReply>
+ * const chat: AsyncMethod<GreeterClient["Chat"]> = asyncClient(greeter).Chat;
+ * ```
+ */
 export type AsyncMethod<M> =
   M extends (...args: infer A) => ClientDuplexStream<infer Req, infer Res>
     ? A extends readonly unknown[]
@@ -56,12 +70,28 @@ export type AsyncMethod<M> =
 /**
  * The promise/async-iterable face of a grpc-js client: the same method names, typed from the client's
  * own method signatures (their last overload). Messages are `unknown` for untyped clients.
+ * @example
+ * ```ts
+ * const api: AsyncClient<GreeterClient> = asyncClient(greeter);
+ * const reply: HelloReply = await api.SayHello({ name: "x" }); // unary
+ * const total: HelloCount = await api.CountHellos([{ name: "a" }, { name: "b" }]); // client-streaming
+ * for await (const r of api.SayHelloStream({ name: "x" })) console.log(r.message); // server-streaming
+ * for await (const r of api.Chat([{ name: "a" }])) console.log(r.message); // bidi
+ * ```
  */
 export type AsyncClient<C> = {
   readonly [K in Exclude<keyof C, keyof Client> as AsyncMethod<C[K]> extends never ? never : K]: AsyncMethod<C[K]>;
 };
 
-/** An untyped client: every method of its service, messages `unknown`. */
+/**
+ * An untyped client: every method of its service, messages `unknown`. What {@link asyncClient} returns
+ * for a client typed only as `grpc.Client` (as `loadPackageDefinition` gives it).
+ * @example
+ * ```ts
+ * const api: UntypedAsyncClient = asyncClient(greeter as grpc.Client);
+ * const sayHello = api["SayHello"]; // one of the four call shapes: cast the client to its interface instead
+ * ```
+ */
 export interface UntypedAsyncClient {
   readonly [method: string]:
     | ((request: unknown, options?: AsyncCallOptions) => Promise<unknown>)
@@ -93,11 +123,13 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * is untyped (`grpc.Client`), so cast it to your generated client interface (proto-loader-gen-types or
  * hand-written) to get typed messages; otherwise every message is `unknown`.
  * @param client - any grpc-js client with a `service` definition on its constructor.
- * @throws {InvalidArgumentError} when `client` has no service definition.
+ * @throws {@link sluice!InvalidArgumentError} when `client` has no service definition.
  * @example
- * const api = asyncClient(new Greeter(address, grpc.credentials.createInsecure()) as GreeterClient);
+ * ```ts
+ * const api = asyncClient(new Greeter("localhost:50051", grpc.credentials.createInsecure()));
  * const { message } = await api.SayHello({ name: "x" }, { deadline: Date.now() + 1_000 });
- * for await (const reply of api.SayHelloStream({ name: "x" })) if (reply.last) break; // cancels
+ * for await (const reply of api.SayHelloStream({ name: "x" })) if (reply.last === true) break; // cancels the call
+ * ```
  */
 export function asyncClient<C extends Client>(client: C): Client extends C ? UntypedAsyncClient : AsyncClient<C> {
   const service = (client as { constructor?: { service?: ServiceDefinition } } | null)?.constructor?.service;
@@ -193,7 +225,7 @@ function abortError(signal: AbortSignal): AbortError {
 /**
  * The requests, with their failure reported the moment it happens: before `sendAll` cancels the call
  * because of it, so the caller gets this error rather than the CANCELLED status that follows.
- * @throws {InvalidArgumentError} synchronously when `requests` is not iterable.
+ * @throws {@link sluice!InvalidArgumentError} synchronously when `requests` is not iterable.
  */
 function watchFailure<T>(requests: AsyncIterable<T> | Iterable<T>, onFailure: (error: unknown) => void): AsyncIterable<T> {
   const iterable = typeof requests === "object" && requests !== null && (Symbol.asyncIterator in requests || Symbol.iterator in requests);

@@ -10,7 +10,9 @@ import { PipeCall } from "./pipe/pipe-call.js";
 /**
  * Options of {@link createPipeChannel}: the grpc-js channel options that still mean something on a pipe.
  * @example
- * const channel = createPipeChannel(server, { "grpc.max_receive_message_length": 1 << 20 });
+ * ```ts
+ * const channel = createPipeChannel(server, { "grpc.max_receive_message_length": 1 << 20, authority: "greeter.local" });
+ * ```
  */
 export interface PipeChannelOptions extends Pick<ChannelOptions, "grpc.max_send_message_length" | "grpc.max_receive_message_length" | "grpc.primary_user_agent"> {
   /** Largest request the client sends, in bytes; -1 = unlimited. @default -1 */
@@ -53,11 +55,13 @@ let callNumber = 0; // grpc-js numbers calls per process for its traces; ours co
  * compression is not negotiated.
  * @param server - a grpc-js `Server` with its services added; it need not be bound to any port.
  * @param options - see {@link PipeChannelOptions}.
- * @throws {InvalidArgumentError} when `server` has no `createConnectionInjector` (grpc-js < 1.11).
+ * @throws {@link sluice!InvalidArgumentError} when `server` has no `createConnectionInjector` (grpc-js < 1.11).
  * @example
- * const server = new grpc.Server();
- * server.addService(Greeter.service, implementation);
+ * ```ts
+ * const server = new grpc.Server(); // no bindAsync needed
+ * server.addService(Greeter.service, handlers);
  * const client = new Greeter("pipe", grpc.credentials.createInsecure(), { channelOverride: createPipeChannel(server) });
+ * ```
  */
 export function createPipeChannel(server: Server, options: PipeChannelOptions = {}): ChannelInterface {
   if (typeof (server as Partial<Server> | null)?.createConnectionInjector !== "function") {

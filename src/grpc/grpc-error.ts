@@ -14,12 +14,14 @@ import { InvalidArgumentError } from "../core/index.js";
  * grpc-js does for a throwing handler), so internal statuses never leak to callers by accident. Wrap it:
  * `throw new GrpcError(error.code, error.details)` if forwarding is what you mean.
  * @example
+ * ```ts
  * import { GrpcError, unary } from "sluice/grpc";
- * const GetUser = unary(async ({ id }) => {
- *   const user = await db.find(id);
- *   if (user === undefined) throw new GrpcError(grpc.status.NOT_FOUND, `no user ${id}`);
- *   return user;
+ * const SayHello = unary<HelloRequest, HelloReply>(async ({ name }) => {
+ *   const user = await db.find(name);
+ *   if (user === undefined) throw new GrpcError(grpc.status.NOT_FOUND, `no user ${name}`);
+ *   return { message: `hello ${user.name}` };
  * });
+ * ```
  */
 export class GrpcError extends Error {
   /** The status code (an integer of grpc-js's `status` enum). */
@@ -30,10 +32,12 @@ export class GrpcError extends Error {
   readonly metadata: Metadata;
 
   /**
+   * Creates the error; its message is `"<code> <NAME>: <details>"`, as grpc-js writes a `ServiceError`'s.
    * @param code - a status code other than OK.
-   * @param details - the text the caller sees as `error.details`. @default ""
-   * @param metadata - trailers sent with the status. @default new Metadata()
-   * @throws {InvalidArgumentError} when `code` is not an integer status code other than OK.
+   * @param details - the text the caller sees as `error.details` (default `""`).
+   * @param metadata - trailers sent with the status (default: none, `new Metadata()`).
+   * @param options - `cause`, as for `Error`: kept on this side, never sent.
+   * @throws {@link sluice!InvalidArgumentError} when `code` is not an integer status code other than OK.
    */
   constructor(code: Status, details = "", metadata: Metadata = new Metadata(), options?: ErrorOptions) {
     if (!Number.isInteger(code) || code <= Status.OK || code > Status.UNAUTHENTICATED) {

@@ -26,7 +26,15 @@ import { createMessageCodec, defaultMessageLimits, messageModes } from "./messag
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
 import type { ServerCallPort } from "./server-call-port.js";
 
-/** Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process. */
+/**
+ * Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process:
+ * the `server` option of {@link InProcessClientOptions}.
+ * @example
+ * ```ts
+ * const limits: InProcessServerOptions = { "grpc.max_receive_message_length": 64 * 1024 };
+ * const client = createInProcessClient(Greeter, handlers, { messages: "serialize", server: limits }); // sizes need "serialize"
+ * ```
+ */
 interface InProcessServerOptions {
   /** Largest request the handler side accepts, in bytes (`'serialize'` mode only); -1 = unlimited. @default 4194304 */
   readonly "grpc.max_receive_message_length"?: number;
@@ -40,6 +48,14 @@ interface InProcessServerOptions {
  * Options of {@link createInProcessClient}: every grpc-js `ClientOptions` (interceptors,
  * interceptor providers, `callInvocationTransformer`, channel options) plus the message mode.
  * `channelOverride` and `channelFactoryOverride` are replaced by the in-process channel.
+ * @example
+ * ```ts
+ * const client = createInProcessClient(Greeter, handlers, {
+ *   messages: "serialize", // both sides see exactly what the wire would give them
+ *   "grpc.max_receive_message_length": 1 << 20, // enforced in "serialize" mode only
+ *   server: { "grpc.max_receive_message_length": 1 << 20 },
+ * });
+ * ```
  */
 type InProcessClientOptions = ClientOptions & {
   /**
@@ -53,8 +69,19 @@ type InProcessClientOptions = ClientOptions & {
   readonly server?: InProcessServerOptions;
 };
 
-/** A grpc-js service client class: from `loadPackageDefinition`, `makeClientConstructor` or generated code. */
+/**
+ * A grpc-js service client class: from `loadPackageDefinition`, `makeClientConstructor` or generated code.
+ * `C` is the type of its instances, and so of what {@link createInProcessClient} returns.
+ * @example
+ * ```ts
+ * import * as protoLoader from "@grpc/proto-loader";
+ * // loadPackageDefinition's classes are untyped: say which client class this one is.
+ * const pkg = grpc.loadPackageDefinition(protoLoader.loadSync("greeter.proto"));
+ * const Greeter = (pkg["example"] as grpc.GrpcObject)["Greeter"] as unknown as ServiceClientConstructor<GreeterClient>;
+ * ```
+ */
 type ServiceClientConstructor<C extends Client> = (new (address: string, credentials: ChannelCredentials, options?: ClientOptions) => C) & {
+  /** The service definition (method paths, stream flags, serializers), as `server.addService` takes it. */
   readonly service: ServiceDefinition;
 };
 
@@ -124,12 +151,16 @@ function dispatcher(
  * `content-type`, `date`) appear in metadata.
  * @param ClientConstructor - the service client class, with its static `service` definition.
  * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
- * @param options - grpc-js client options plus {@link InProcessClientOptions.messages} and the
- *   handler-side {@link InProcessClientOptions.server} options (message size limits, interceptors).
- * @throws {TypeError} when `ClientConstructor`, `implementation` or `options.messages` is invalid.
+ * @param options - grpc-js client options plus `messages` and the handler-side `server` options
+ *   (message size limits, interceptors); see {@link InProcessClientOptions}.
+ * @throws `TypeError` when `ClientConstructor`, `implementation` or `options.messages` is invalid.
  * @example
- * const client = createInProcessClient(pkg.example.Greeter, { SayHello: (call, cb) => cb(null, { message: "hi" }) });
- * client.SayHello({ name: "x" }, (err, reply) => console.log(reply.message));
+ * ```ts
+ * // The same handlers you would give server.addService(Greeter.service, handlers):
+ * const client = createInProcessClient(Greeter, handlers);
+ * client instanceof Greeter; // true
+ * client.SayHello({ name: "x" }, (error, reply) => console.log(error ?? reply?.message));
+ * ```
  */
 function createInProcessClient<C extends Client>(
   ClientConstructor: ServiceClientConstructor<C>,

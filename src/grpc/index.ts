@@ -1,6 +1,21 @@
-// sluice/grpc: grpc-js services as async functions and generators, calls as sluice iterators and
-// promises, and two ways to reach a grpc-js service without a network: in-process, and over an
-// in-memory HTTP/2 pipe.
+/**
+ * grpc-js services as async functions and generators, calls as sluice iterators and promises, and two
+ * ways to reach a grpc-js service without a network: in-process, and over an in-memory HTTP/2 pipe.
+ *
+ * Needs `@grpc/grpc-js` >= 1.11 (an optional peer dependency). Behaviour, differences from grpc-js over
+ * TCP and benchmarks: docs/grpc.md.
+ * @example
+ * ```ts
+ * import { asyncClient, createInProcessClient, serverStreaming } from "sluice/grpc";
+ * const client = createInProcessClient(Greeter, {
+ *   SayHelloStream: serverStreaming<HelloRequest, HelloReply>(async function* ({ name }) {
+ *     for (const greeting of ["hello", "hi"]) yield { message: `${greeting} ${name}` };
+ *   }),
+ * });
+ * for await (const reply of asyncClient(client).SayHelloStream({ name: "x" })) console.log(reply.message);
+ * ```
+ * @module sluice/grpc
+ */
 
 // For users: handlers written as async functions and generators.
 export { unary } from "./adapters/unary.js";

@@ -8,10 +8,19 @@ import { cloneMessage } from "./clone-message.js";
  * - `'share'`: the very object is handed over (zero copy). Caller and handler then share it: a
  *   mutation on one side is seen by the other, and the handler sees exactly what the caller built
  *   (no proto-loader defaults, unknown fields kept).
- * - `'clone'`: a deep copy per message ({@link cloneMessage}: `structuredClone` semantics, but
- *   Buffers stay Buffers and prototypes are kept).
+ * - `'clone'`: a deep copy per message (`structuredClone` semantics, but Buffers stay Buffers and
+ *   prototypes are kept).
  * - `'serialize'`: every message round-trips through the method's serializers, so the handler and
  *   the caller see exactly what the wire would give them, and the max message sizes apply.
+ *
+ * `null` and `undefined` messages round-trip through the serializers in every mode, as grpc-js sends
+ * them as empty messages.
+ * @example
+ * ```ts
+ * // Tests that must see proto-loader defaults and size limits serialize; the fast path shares.
+ * const messages: MessageMode = process.env["NODE_ENV"] === "test" ? "serialize" : "share";
+ * const client = createInProcessClient(Greeter, handlers, { messages });
+ * ```
  */
 type MessageMode = "share" | "clone" | "serialize";
 

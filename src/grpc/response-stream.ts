@@ -2,7 +2,17 @@ import type { ClientDuplexStream, ClientReadableStream, StatusObject } from "@gr
 import type { BridgeIterator, SourceOptions } from "../core/index.js";
 import { createSubscription } from "../core/subscribe.js";
 
-/** A grpc-js call with responses to read. */
+/**
+ * A grpc-js call with responses to read: what a server-streaming or bidi method returns, and what
+ * {@link responses} takes.
+ * @example
+ * ```ts
+ * async function firstReply(call: ResponseCall<HelloReply>): Promise<HelloReply | undefined> {
+ *   for await (const reply of responses(call)) return reply; // leaving the loop cancels the call
+ *   return undefined;
+ * }
+ * ```
+ */
 export type ResponseCall<Res> = ClientReadableStream<Res> | ClientDuplexStream<unknown, Res>;
 
 /** How {@link responseStream} starts and reports. @internal */

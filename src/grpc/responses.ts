@@ -22,12 +22,14 @@ import type { ResponseCall } from "./response-stream.js";
  * **Gotcha:** like every bridge, read it to the end or stop it (`for await` does); the leak checks
  * report one left open.
  * @param call - a call object returned by a grpc-js client method.
- * @param options - `highWaterMark` (@default 16), `signal`, `name` (@default "grpc-responses"), `lazy` (@default false), as for `subscribe`.
- * @throws {InvalidArgumentError} when `call` is not a grpc-js readable call.
+ * @param options - `highWaterMark` (default 16), `signal`, `name` (default "grpc-responses"), `lazy` (default false), as for `subscribe`.
+ * @throws {@link sluice!InvalidArgumentError} when `call` is not a grpc-js readable call.
  * @example
- * for await (const row of responses(client.ListRows({ table }))) {
- *   if (row.id === wanted) break; // cancels the call on the server too
+ * ```ts
+ * for await (const reply of responses(greeter.SayHelloStream({ name: "x" }))) {
+ *   if (reply.last === true) break; // cancels the call on the server too
  * }
+ * ```
  */
 export function responses<Res>(call: ResponseCall<Res>, options?: SourceOptions): BridgeIterator<Res> {
   const shape = call as Partial<ResponseCall<Res>> | null;

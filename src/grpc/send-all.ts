@@ -2,16 +2,33 @@ import { status as Status } from "@grpc/grpc-js";
 import type { ClientDuplexStream, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
 import { InvalidArgumentError, drive, isAbortError } from "../core/index.js";
 
-/** A grpc-js call with requests to write. */
+/**
+ * A grpc-js call with requests to write: what a client-streaming or bidi method returns, and what
+ * {@link sendAll} takes.
+ * @example
+ * ```ts
+ * const sendNames = (call: RequestCall<HelloRequest>, names: readonly string[]): Promise<void> =>
+ *   sendAll(call, names.map((name) => ({ name })));
+ * ```
+ */
 export type RequestCall<Req> = ClientWritableStream<Req> | ClientDuplexStream<Req, unknown>;
 
 /**
  * Options of {@link sendAll}.
  * @example
- * await sendAll(call, rows, { signal: AbortSignal.timeout(5_000) });
+ * ```ts
+ * async function* names(): AsyncGenerator<HelloRequest> {
+ *   for await (const row of rows) yield { name: row.name };
+ * }
+ * const call = greeter.CountHellos((error, reply) => console.log(error ?? reply?.count));
+ * await sendAll(call, names(), { signal: AbortSignal.timeout(5_000) }); // on abort: names() stopped, call cancelled
+ * ```
  */
 export interface SendAllOptions {
-  /** Aborting it stops the iterable (`return()`), cancels the call and rejects with an `AbortError`. */
+  /**
+   * Aborting it stops the iterable (`return()`), cancels the call and rejects with an `AbortError`.
+   * @default undefined (sending runs until the iterable ends or the call does)
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -40,10 +57,12 @@ class CallEnded extends Error {}
  * @param requests - any async (or sync) iterable; iterated once.
  * @param options - `signal`; see {@link SendAllOptions}.
  * @returns a promise that resolves once the call was half-closed (or ended OK before).
- * @throws {InvalidArgumentError} when `call` is not a grpc-js writable call.
+ * @throws {@link sluice!InvalidArgumentError} when `call` is not a grpc-js writable call.
  * @example
- * const call = client.Upload((error, summary) => …);
- * await sendAll(call, readChunks(file));
+ * ```ts
+ * const call = greeter.CountHellos((error, reply) => console.log(error ?? reply?.count));
+ * await sendAll(call, [{ name: "a" }, { name: "b" }]); // then half-closes: the callback gets the count
+ * ```
  */
 export async function sendAll<Req>(call: RequestCall<Req>, requests: AsyncIterable<Req> | Iterable<Req>, options?: SendAllOptions): Promise<void> {
   const shape = call as Partial<RequestCall<Req>> | null;

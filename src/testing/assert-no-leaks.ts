@@ -1,13 +1,31 @@
 import { ErrorCode, SluiceError } from "../core/errors.js";
 import { type BridgeInfo, lastBridgeId, openBridges, stopOpenBridges, takeCollectedLeaks } from "../core/registry.js";
 
-/** A point in time to compare against: bridges that were open then are not leaks of what came after. */
+/**
+ * A point in time to compare against: bridges that were open then are not leaks of what came after.
+ * Made by {@link leakBaseline}.
+ * @example
+ * ```ts
+ * let baseline: LeakBaseline | undefined;
+ * beforeEach(() => {
+ *   baseline = leakBaseline();
+ * });
+ * afterEach(() => assertNoLeaks(baseline === undefined ? {} : { baseline }));
+ * ```
+ */
 export interface LeakBaseline {
   /** Bridges created up to this id existed before the baseline. */
   readonly lastId: number;
 }
 
-/** Options of {@link assertNoLeaks}. */
+/**
+ * Options of {@link assertNoLeaks}.
+ * @example
+ * ```ts
+ * // Give slow teardowns more turns, and leave what leaked running to inspect it.
+ * await assertNoLeaks({ turns: 10, stopLeaked: false });
+ * ```
+ */
 export interface AssertNoLeaksOptions {
   /** Only bridges created after this baseline count (see {@link leakBaseline}). @default every open bridge */
   readonly baseline?: LeakBaseline;
@@ -21,11 +39,28 @@ export interface AssertNoLeaksOptions {
   readonly stopLeaked?: boolean;
 }
 
-/** Thrown by {@link assertNoLeaks}: lists every bridge left open. */
+/**
+ * Thrown by {@link assertNoLeaks}: lists every bridge left open. Its `code` is `ERR_SLUICE_LEAK` and its
+ * message says, for each bridge, how it is stuck and how to fix it.
+ * @example
+ * ```ts
+ * try {
+ *   await assertNoLeaks();
+ * } catch (error) {
+ *   if (error instanceof LeakError) for (const bridge of error.bridges) console.error(bridge.kind, bridge.name, bridge.state);
+ *   throw error;
+ * }
+ * ```
+ */
 export class LeakError extends SluiceError {
   /** The bridges that were open (or garbage-collected while open). */
   readonly bridges: readonly BridgeInfo[];
 
+  /**
+   * Made by {@link assertNoLeaks}, which is the way to get one.
+   * @param bridges - the bridges still open.
+   * @param collected - the bridges the GC backstop reported (garbage-collected while open).
+   */
   constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[]) {
     super(ErrorCode.Leak, formatLeaks(bridges, collected));
     this.name = "LeakError";
@@ -33,7 +68,16 @@ export class LeakError extends SluiceError {
   }
 }
 
-/** Remembers which bridges are open now, for {@link assertNoLeaks}'s `baseline` option. */
+/**
+ * Remembers which bridges are open now, for {@link assertNoLeaks}'s `baseline` option.
+ * @example
+ * ```ts
+ * const shared = channel<number>({ name: "shared" }); // opened in beforeAll, say: open for the whole file
+ * const baseline = leakBaseline();
+ * // … the test's own code …
+ * await assertNoLeaks({ baseline }); // `shared` is not reported: it predates the baseline
+ * ```
+ */
 export function leakBaseline(): LeakBaseline {
   return { lastId: lastBridgeId() };
 }
@@ -44,9 +88,12 @@ export function leakBaseline(): LeakBaseline {
  * Waits a few event-loop turns first, then throws a {@link LeakError} naming each open bridge, saying how
  * it is stuck, how to fix it, and where it was opened (with `SLUICE_TRACE_LEAKS=1`). Bridges the GC
  * backstop reported since the last check are included too.
- * @throws {LeakError} when a bridge created after the baseline is still open.
+ * @param options - `baseline`, `turns`, `stopLeaked`; see {@link AssertNoLeaksOptions}.
+ * @throws {@link LeakError} when a bridge created after the baseline is still open.
  * @example
+ * ```ts
  * afterEach(() => assertNoLeaks());
+ * ```
  */
 export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise<void> {
   const { baseline, turns = 3, stopLeaked = true } = options;
@@ -62,8 +109,15 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
 /**
  * Runs `fn` and fails if it leaves a bridge open that it created. For test runners without a setup
  * file, and for scripts.
+ * @param fn - the code under test; its result is returned once the check passed.
+ * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
+ * @throws {@link LeakError} when `fn` left a bridge open; whatever `fn` throws, as it is.
  * @example
- * await withLeakCheck(async () => { for await (const x of source) if (x > 3) break; });
+ * ```ts
+ * await withLeakCheck(async () => {
+ *   for await (const event of merge([clicks, keys])) if (event.type === "quit") break;
+ * });
+ * ```
  */
 export async function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Omit<AssertNoLeaksOptions, "baseline"> = {}): Promise<R> {
   const baseline = leakBaseline();

@@ -4,9 +4,22 @@ import { assertNoLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert
 /**
  * Wraps a fast-check property predicate so that a bridge left open by one run fails that run, and
  * fast-check shrinks the inputs to the smallest that still leaks.
+ *
+ * Each run is checked with one event-loop turn (`turns: 1`) unless `options` says otherwise. A run that
+ * fails on its own has the bridges it opened stopped, so that its error, not a leak report, is what
+ * fast-check shrinks.
+ * @param predicate - the property, sync or async; `false` or a throw fails the run as usual.
+ * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
  * @example
- * test.prop([fc.array(fc.integer())])("drains", leakChecked(async (values) => { … }));
- * fc.assert(fc.asyncProperty(fc.nat(), leakChecked(async (n) => { … })));
+ * ```ts
+ * test.prop([fc.array(fc.integer())])("an early break never leaks", leakChecked(async (values) => {
+ *   const numbers = pull<number>(async (send) => {
+ *     for (const value of values) if (!(await send(value))) return;
+ *   });
+ *   for await (const value of numbers) if (value < 0) break;
+ * }));
+ * // With fc.assert: fc.asyncProperty(fc.nat(), leakChecked(async (n) => { … }))
+ * ```
  */
 export function leakChecked<Args extends unknown[]>(
   predicate: (...args: Args) => boolean | void | PromiseLike<boolean | void>,

@@ -1,8 +1,16 @@
 /**
  * A vitest setup file: fails every test that leaves a bridge open.
  *
- * Add it to `vitest.config.ts`: `test: { setupFiles: ["sluice/testing/vitest-setup"] }`. Bridges that
- * were already open when a test started (opened in `beforeAll`, say) are not blamed on that test.
+ * Add it to `vitest.config.ts`; it exports nothing. Bridges that were already open when a test started
+ * (opened in `beforeAll`, say) are not blamed on that test. After each test it runs
+ * {@link sluice/testing!assertNoLeaks | assertNoLeaks} with its defaults, so a leak fails that test and the
+ * leaked bridges are stopped.
+ * @example
+ * ```ts
+ * // vitest.config.ts
+ * export default defineConfig({ test: { setupFiles: ["sluice/testing/vitest-setup"] } });
+ * ```
+ * @module sluice/testing/vitest-setup
  */
 import { afterEach, beforeEach } from "vitest";
 import { assertNoLeaks, leakBaseline, type LeakBaseline } from "./assert-no-leaks.js";

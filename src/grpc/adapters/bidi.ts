@@ -22,13 +22,15 @@ import { writeResponses } from "./write-responses.js";
  * discarded, as with grpc-js.
  * @param handler - an async generator function receiving the requests and a {@link CallContext}.
  * @returns a grpc-js `handleBidiStreamingCall`.
- * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @throws {@link sluice!InvalidArgumentError} when `handler` is not a function.
  * @example
- * server.addService(Chat.service, {
- *   Talk: bidi(async function* (messages) {
- *     for await (const message of messages) yield { text: message.text.toUpperCase() };
+ * ```ts
+ * server.addService(Greeter.service, {
+ *   Chat: bidi<HelloRequest, HelloReply>(async function* (requests) {
+ *     for await (const { name } of requests) yield { message: `hello ${name}` }; // one reply per request
  *   }),
  * });
+ * ```
  */
 export function bidi<Req, Res>(
   handler: (requests: BridgeIterator<Req>, ctx: CallContext<ServerDuplexStream<Req, Res>>) => AsyncIterable<Res>,

@@ -2,27 +2,51 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { Deadline } from "@grpc/grpc-js";
 import { GrpcError } from "../grpc-error.js";
 
-/** What every grpc-js server call has that the context uses (grpc-js does not export its `ServerSurfaceCall`). */
+/**
+ * What every grpc-js server call has that the context uses (grpc-js does not export its `ServerSurfaceCall`):
+ * the common ground of the four call kinds, and the default type of {@link CallContext.call}.
+ * @example
+ * ```ts
+ * // One helper for the context of every call kind.
+ * const logCall = (ctx: CallContext<ServerSurfaceCall>): void => console.log(ctx.call.getPath(), ctx.peer);
+ * const SayHello = unary<HelloRequest, HelloReply>(async ({ name }, ctx) => {
+ *   logCall(ctx);
+ *   return { message: `hello ${name}` };
+ * });
+ * ```
+ */
 export interface ServerSurfaceCall {
+  /** True once the caller cancelled or the deadline passed. */
   readonly cancelled: boolean;
+  /** The request metadata. */
   readonly metadata: Metadata;
+  /** The caller's address. */
   getPeer(): string;
+  /** The method's path, `/package.Service/Method`. */
   getPath(): string;
+  /** The call's deadline: a `Date`, a ms epoch, or `Infinity` when the caller set none. */
   getDeadline(): Deadline;
+  /** Sends the response headers; only the first call counts. */
   sendMetadata(metadata: Metadata): void;
+  /** Listens for `'cancelled'`, which grpc-js (since 1.10) also emits after a call ended normally. */
   on(event: "cancelled", listener: () => void): unknown;
+  /** Removes a `'cancelled'` listener. */
   removeListener(event: "cancelled", listener: () => void): unknown;
 }
 
 /**
  * What a handler written with the adapters receives besides its request(s).
  * @example
- * const SayHello = unary(async (request, ctx) => {
- *   ctx.sendMetadata(headers);                 // optional: sent before the response otherwise
- *   ctx.trailers.set("x-served-by", host);      // sent with the status
- *   const answer = await lookup(request.name, { signal: ctx.signal });
- *   return { message: answer };
+ * ```ts
+ * const SayHello = unary<HelloRequest, HelloReply>(async ({ name }, ctx) => {
+ *   const headers = new grpc.Metadata();
+ *   headers.set("x-region", "eu-west-1");
+ *   ctx.sendMetadata(headers); // optional: sent before the response otherwise
+ *   ctx.trailers.set("x-served-by", "greeter-1"); // sent with the status, OK or not
+ *   const response = await fetch(`https://names.example.com/${name}`, { signal: ctx.signal }); // aborted on cancel
+ *   return { message: `hello ${await response.text()}` };
  * });
+ * ```
  */
 export interface CallContext<Call extends ServerSurfaceCall = ServerSurfaceCall> {
   /** The request metadata (grpc-js gives the handler its own copy). */

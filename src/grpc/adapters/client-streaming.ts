@@ -20,15 +20,17 @@ import { statusFromError } from "./status-from-error.js";
  * it did not read are discarded.
  * @param handler - receives the requests and a {@link CallContext}; returns the response.
  * @returns a grpc-js `handleClientStreamingCall`.
- * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @throws {@link sluice!InvalidArgumentError} when `handler` is not a function.
  * @example
- * server.addService(Store.service, {
- *   Upload: clientStreaming(async (chunks) => {
- *     let size = 0;
- *     for await (const chunk of chunks) size += chunk.data.length;
- *     return { size };
+ * ```ts
+ * server.addService(Greeter.service, {
+ *   CountHellos: clientStreaming<HelloRequest, HelloCount>(async (requests) => {
+ *     let count = 0;
+ *     for await (const { name } of requests) if (name !== "") count += 1;
+ *     return { count };
  *   }),
  * });
+ * ```
  */
 export function clientStreaming<Req, Res>(
   handler: (requests: BridgeIterator<Req>, ctx: CallContext<ServerReadableStream<Req, Res>>) => Res | PromiseLike<Res>,

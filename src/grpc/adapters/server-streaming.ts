@@ -19,13 +19,19 @@ import { writeResponses } from "./write-responses.js";
  * `ctx.signal` to what it awaits.
  * @param handler - an async generator function (or any function returning an async iterable).
  * @returns a grpc-js `handleServerStreamingCall`.
- * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @throws {@link sluice!InvalidArgumentError} when `handler` is not a function.
  * @example
- * server.addService(Feed.service, {
- *   Watch: serverStreaming(async function* ({ topic }, ctx) {
- *     for await (const event of bus.subscribe(topic, { signal: ctx.signal })) yield event;
+ * ```ts
+ * import { setTimeout } from "node:timers/promises";
+ * server.addService(Greeter.service, {
+ *   SayHelloStream: serverStreaming<HelloRequest, HelloReply>(async function* ({ name }, ctx) {
+ *     for (const greeting of ["hello", "hi", "hey"]) {
+ *       await setTimeout(1_000, undefined, { signal: ctx.signal }); // rejects at once if the caller cancels
+ *       yield { message: `${greeting} ${name}` };
+ *     }
  *   }),
  * });
+ * ```
  */
 export function serverStreaming<Req, Res>(
   handler: (request: Req, ctx: CallContext<ServerWritableStream<Req, Res>>) => AsyncIterable<Res>,

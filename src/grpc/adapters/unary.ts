@@ -13,14 +13,18 @@ import { statusFromError } from "./status-from-error.js";
  * leaves the call hanging. `ctx.trailers` go with the status either way.
  *
  * **Gotcha:** once the caller cancelled or the deadline passed, whatever the function returns is
- * dropped; watch `ctx.signal` to stop early.
+ * dropped; watch `ctx.signal` to stop early. And inside `server.addService(service, { … })` grpc-js
+ * types requests as `any`: give the message types (`unary<Req, Res>(…)`, as for every adapter) to have
+ * them checked.
  * @param handler - receives the request and a {@link CallContext}.
  * @returns a grpc-js `handleUnaryCall`.
- * @throws {InvalidArgumentError} when `handler` is not a function.
+ * @throws {@link sluice!InvalidArgumentError} when `handler` is not a function.
  * @example
+ * ```ts
  * server.addService(Greeter.service, {
- *   SayHello: unary(async ({ name }, ctx) => ({ message: `hello ${name} from ${ctx.peer}` })),
+ *   SayHello: unary<HelloRequest, HelloReply>(async ({ name }, ctx) => ({ message: `hello ${name} from ${ctx.peer}` })),
  * });
+ * ```
  */
 export function unary<Req, Res>(handler: (request: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Res | PromiseLike<Res>): handleUnaryCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
