@@ -64,6 +64,7 @@ const libraries: ReadonlyArray<{ readonly from: string; readonly names?: readonl
   { from: "vitest/config", names: ["defineConfig"] },
   { from: "@fast-check/vitest", names: ["test"] },
   { from: "fast-check", default: "fc" },
+  { from: "effect", names: ["Console", "Context", "Effect", "Fiber", "Stream"] },
 ];
 
 /**

@@ -13,7 +13,9 @@ import { createSubscription } from "../../core/subscribe.js";
 /**
  * Options of {@link fromStream}: the bridge options, and the services a stream with requirements needs.
  * @example
- * fromStream(rows, { highWaterMark: 64, name: "rows", signal: AbortSignal.timeout(5_000) });
+ * ```ts
+ * const numbers = fromStream(Stream.range(1, 1_000), { highWaterMark: 64, name: "numbers", signal: AbortSignal.timeout(5_000) });
+ * ```
  */
 export interface FromStreamOptions<R = never> extends SourceOptions {
   /**
@@ -50,15 +52,20 @@ export interface FromStreamOptions<R = never> extends SourceOptions {
  * `lazy`) and `context`; see {@link FromStreamOptions}.
  * @throws {InvalidArgumentError} when `stream` is not an Effect `Stream` or an option is invalid.
  * @example
- * const rows = Stream.fromIterable(ids).pipe(Stream.mapEffect(loadRow), Stream.ensuring(Console.log("released")));
- * for await (const row of fromStream(rows, { highWaterMark: 8 })) if (row.last) break; // "released" is logged by now
+ * ```ts
+ * const numbers = Stream.range(1, 1_000_000).pipe(Stream.ensuring(Console.log("released")));
+ * for await (const n of fromStream(numbers, { highWaterMark: 8 })) if (n === 10) break; // "released" is logged by now
+ * ```
  */
 export function fromStream<A, E>(stream: Stream.Stream<A, E>, options?: FromStreamOptions): BridgeIterator<A>;
 /**
  * Turns an Effect `Stream` with requirements into a sluice bridge, running it with `options.context`.
  * @example
- * const context = Context.make(Db, db);
- * for await (const row of fromStream(rowsFromDb, { context })) console.log(row);
+ * ```ts
+ * const Greeting = Context.Service<{ readonly word: string }>("Greeting");
+ * const words = Stream.fromEffect(Effect.gen(function* () { return (yield* Greeting).word; }));
+ * for await (const word of fromStream(words, { context: Context.make(Greeting, { word: "hello" }) })) console.log(word);
+ * ```
  */
 export function fromStream<A, E, R>(
   stream: Stream.Stream<A, E, R>,

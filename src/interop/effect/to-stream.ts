@@ -13,7 +13,9 @@ import { assertAsyncIterable, assertOptions } from "../../core/source.js";
 /**
  * Options of {@link toStream}.
  * @example
- * toStream(events, { onError: (cause) => new EventsError({ cause }), maxChunkSize: 512 });
+ * ```ts
+ * const rowStream = toStream(changes, { onError: (cause) => new Error("the change feed failed", { cause }), maxChunkSize: 512 });
+ * ```
  */
 export interface ToStreamOptions<E = unknown> {
   /**
@@ -58,9 +60,14 @@ const identity = <E>(error: unknown): E => error as E;
  * @returns a `Stream<A, E>` that needs no services.
  * @throws {InvalidArgumentError} when `iterable` is not an async iterable or an option is invalid.
  * @example
- * const clicks = subscribe<Click>((sink) => (bus.on("click", sink.push), () => bus.off("click", sink.push)));
- * const fiber = Effect.runFork(Stream.runForEach(toStream(clicks), (click) => Console.log(click)));
+ * ```ts
+ * const lines = subscribe<string>((sink) => {
+ *   rl.on("line", sink.push);
+ *   return () => rl.off("line", sink.push);
+ * });
+ * const fiber = Effect.runFork(Stream.runForEach(toStream(lines), (line) => Console.log(line)));
  * await Effect.runPromise(Fiber.interrupt(fiber)); // the listener is detached by now
+ * ```
  */
 export function toStream<A, E = unknown>(iterable: AsyncIterable<A>, options?: ToStreamOptions<E>): Stream.Stream<A, E> {
   assertAsyncIterable(iterable, "iterable");
