@@ -355,13 +355,14 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       this.begin();
       if (this.#buffer.length !== 0) return Promise.resolve(this.#take());
     }
-    if (this.#phase === Phase.Open) {
-      return new Promise((resolve, reject) => {
-        this.#readers.push({ resolve, reject });
-        if (this.#readyWaiters.length !== 0) this.#releaseReady(true);
-      });
-    }
+    if (this.#phase === Phase.Open) return new Promise((resolve, reject) => this.#wait({ resolve, reject }));
     return this.#finalRead();
+  }
+
+  /** Queues a consumer on the empty buffer of an open bridge; a producer waiting in ready() may now go on. */
+  #wait(reader: Reader<T>): void {
+    this.#readers.push(reader);
+    if (this.#readyWaiters.length !== 0) this.#releaseReady(true);
   }
 
   /**
@@ -370,8 +371,16 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
    */
   nextBatch(max: number): Promise<IteratorResult<T[], undefined>> {
     const buffer = this.#buffer;
+    if (buffer.length === 0 && this.#phase === Phase.Idle) this.begin();
     if (buffer.length === 0) {
-      return this.next().then((result) => (result.done === true ? result : { value: [result.value], done: false }));
+      // Resolved by the producer's hand-off itself, as next() is: mapping a next() instead would take one
+      // step more, and a later call served from the buffer would settle first (C2).
+      if (this.#phase === Phase.Open) {
+        return new Promise((resolve, reject) => {
+          this.#wait({ resolve: (result) => resolve(result.done === true ? result : { value: [result.value], done: false }), reject });
+        });
+      }
+      return this.#finalRead() as Promise<IteratorReturnResult<undefined>>; // nothing buffered: done, or the error
     }
     const count = Math.min(max, buffer.length);
     const values = new Array<T>(count);
