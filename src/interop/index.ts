@@ -15,3 +15,5 @@ export type {
   ValueResult,
 } from "./pushable.js";
 export { pushableV } from "./pushable-v.js";
+export { duplex } from "./duplex.js";
+export type { DuplexEndpoint, DuplexOptions } from "./duplex.js";
