@@ -141,6 +141,9 @@ type Stage = (typeof Stage)[keyof typeof Stage];
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 const done = (): IteratorResult<never, undefined> => DONE;
 const noop = (): void => {};
+const same = <R>(result: R): R => result;
+const asBatch = <T>(result: IteratorResult<T, undefined>): IteratorResult<T[], undefined> =>
+  result.done === true ? result : { value: [result.value], done: false };
 
 interface EmptyWaiter {
   readonly resolve: () => void;
@@ -238,7 +241,7 @@ class PushableState<T> {
       this.#queued -= 1;
       return this.core.next().then(this.#delivered);
     }
-    return this.#nextFromEmpty(this.core.next());
+    return this.#nextFromEmpty(this.core.next(), same);
   }
 
   /** Everything buffered, as pushableV's `next()`. */
@@ -247,17 +250,23 @@ class PushableState<T> {
       this.#queued = 0;
       return this.core.nextBatch(Infinity).then(this.#deliveredBatch);
     }
-    return this.#nextFromEmpty(this.core.nextBatch(Infinity));
+    // Not the bridge's nextBatch(): from an empty buffer it takes one step more than from a full one, and a
+    // later call could settle first. Here every path takes exactly one step after the bridge's next().
+    return this.#nextFromEmpty(this.core.next(), asBatch);
   }
 
-  /** A next() that found the buffer empty: it waits for a value (handed off, never counted), or gets the outcome. */
-  #nextFromEmpty<R>(pending: Promise<R>): Promise<R> {
+  /**
+   * A next() that found the buffer empty: it waits for a value (handed off, never counted), or gets the
+   * outcome. Its result takes the same one step (`then`) as a buffered value's bookkeeping does, so that
+   * next() calls settle in call order (C2): a done must not overtake the value before it.
+   */
+  #nextFromEmpty<R>(pending: Promise<IteratorResult<T, undefined>>, wrap: (result: IteratorResult<T, undefined>) => R): Promise<R> {
     if (this.#stage === Stage.Open) this.#waiting += 1;
     else if (this.#onAbort !== undefined && this.#stage === Stage.Drained) {
       // The final read of a stream that ended with an error: once delivered, the bridge is finished.
       pending.then(this.#detachIfClosed, this.#detachIfClosed);
     }
-    return pending;
+    return pending.then(wrap);
   }
 
   readonly #delivered = (result: IteratorResult<T, undefined>): IteratorResult<T, undefined> => {
