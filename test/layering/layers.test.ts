@@ -45,3 +45,18 @@ describe("layering", () => {
     expect(process.listenerCount("warning")).toBe(listenersBefore);
   });
 });
+
+test("src/interop imports only the core (and Effect only from its effect file, which the index does not re-export)", () => {
+  const offenders = sources("interop").flatMap((file) => {
+    const isEffectFile = /[\\/]effect\.ts$/.test(file);
+    return imports(file)
+      .filter((spec) => {
+        if (spec.startsWith("../core/")) return false;
+        if (spec.startsWith("./")) return spec === "./effect.js" && file.endsWith("index.ts");
+        return !(isEffectFile && (spec === "effect" || spec.startsWith("effect/")));
+      })
+      .map((spec) => `${file}: ${spec}`);
+  });
+  expect(sources("interop").length).toBeGreaterThan(0);
+  expect(offenders).toEqual([]);
+});
