@@ -314,6 +314,15 @@ describe.each(implementations)("kept: $name", ({ pushable, pushableV }) => {
     await source.return();
   });
 
+  test("readableLength drops as soon as next() takes a value, before it settles", async () => {
+    const source = pushable();
+    source.push(bytes(1, 2)).push(bytes(3));
+    const taking = source.next();
+    expect(source.readableLength).toBe(1);
+    expect((await taking).value).toEqual(bytes(1, 2));
+    await source.return();
+  });
+
   test("a value handed straight to a waiting next() is never counted in readableLength", async () => {
     const source = pushable();
     const pending = source.next();
@@ -399,7 +408,7 @@ describe("changed", () => {
     expect(await run(sluice)).toEqual([1, 2, "rejects boom"]);
   });
 
-  test("changed: with values still buffered, onEnd waits for them to be delivered (it-pushable calls it inside end())", async () => {
+  test("changed: with values still buffered, onEnd waits for them to be taken (it-pushable calls it inside end())", async () => {
     const run = async (impl: Implementation): Promise<string[]> => {
       const log: string[] = [];
       const source = impl.pushable<number>({ objectMode: true, onEnd: () => log.push("onEnd") });

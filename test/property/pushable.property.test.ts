@@ -65,24 +65,12 @@ class Model {
   stopped: "return" | "throw" | "abort" | undefined;
   /** onEnd's arguments, once called: [] for return(), else [error tag or "undefined"]. */
   onEnd: string[] | undefined;
-  /** The buffer emptied after end() by a take whose delivery (one microtask later) has not run yet. */
-  drainPending = false;
-  takenThisBlock = 0; // values taken from the buffer since the last microtask boundary: not delivered yet
   readonly outcomes = new Map<number, string>();
 
   constructor(readonly batch: boolean) {}
 
   #value(ids: number[]): string {
     return this.batch ? `v:[${ids.join(",")}]` : `v:${ids[0]}`;
-  }
-
-  /** A microtask boundary: deliveries of values taken before it have run. */
-  tick(): void {
-    this.takenThisBlock = 0;
-    if (this.drainPending) {
-      this.drainPending = false;
-      this.#finish([this.endError ?? "undefined"]);
-    }
   }
 
   #finish(args: string[]): void {
@@ -105,8 +93,7 @@ class Model {
     if (this.buffer.length !== 0) {
       const taken = this.buffer.splice(0, this.batch ? this.buffer.length : 1);
       this.outcomes.set(call, this.#value(taken));
-      this.takenThisBlock += 1;
-      if (this.buffer.length === 0 && this.ended) this.drainPending = true;
+      if (this.buffer.length === 0 && this.ended) this.#finish([this.endError ?? "undefined"]);
       return;
     }
     if (this.stopped === "abort") return void this.outcomes.set(call, "rejects abort(abort)");
@@ -131,24 +118,16 @@ class Model {
       this.errorDelivered = error !== undefined;
     }
     for (const reader of rest) this.outcomes.set(reader, "done");
-    // onEnd waits for the values already taken in this block to be delivered.
-    if (this.takenThisBlock === 0) this.#finish([error ?? "undefined"]);
-    else this.drainPending = true;
+    this.#finish([error ?? "undefined"]);
   }
 
   stop(how: "return" | "throw" | "abort", args: string[]): void {
-    if (how === "abort" && this.closed) {
-      // The bridge is finished; the listener is gone once onEnd ran (or the consumer stopped).
-      if (this.stopped === undefined && this.onEnd === undefined) this.#finish(args);
-      this.drainPending = false;
-      return;
-    }
     if (this.stopped !== undefined) return;
+    if (how === "abort" && this.closed) return; // finished: nothing left for the abort to cancel
     this.stopped = how;
     for (const reader of this.readers) this.outcomes.set(reader, how === "abort" ? "rejects abort(abort)" : "done");
     this.readers = [];
     this.buffer = [];
-    this.drainPending = false;
     this.#finish(args);
   }
 }
@@ -194,10 +173,7 @@ async function runScenario(sc: Scenario): Promise<void> {
   const expectedLength = (): number => (sc.objectMode ? model.buffer.length : model.buffer.reduce((sum, v) => sum + size(v), 0));
 
   for (const { op, ticks } of sc.steps) {
-    if (ticks > 0) {
-      for (let i = 0; i < ticks; i += 1) await Promise.resolve();
-      model.tick();
-    }
+    for (let i = 0; i < ticks; i += 1) await Promise.resolve();
     switch (op) {
       case "push": {
         const n = pushes++;
@@ -243,12 +219,10 @@ async function runScenario(sc: Scenario): Promise<void> {
   const state = (): string => `${JSON.stringify(nexts.map((r) => `${r.op} → ${r.outcome}`))} onEnd ${JSON.stringify(onEndCalls)}`;
 
   await flushMicrotasks();
-  model.tick();
   expect(p.readableLength, "readableLength when the script pauses").toBe(expectedLength());
   if (sc.drain && model.ended && model.stopped === undefined) {
     for (let i = 0; i <= model.buffer.length + 1; i += 1) next(); // concurrent reads past the end
     await flushMicrotasks();
-    model.tick();
   }
   model.stop("return", []);
   record(calls++, "final return()", p.return(), describe, others);
@@ -271,7 +245,8 @@ test.prop([scenario], { numRuns, timeout: runTimeout })(
 
 // Races the property found, kept as named examples (both fixed in pushable.ts).
 test("regression: a buffered value and the done after it settle in call order (push, end, next, next)", async () => {
-  // The value's next() took one extra step (readableLength bookkeeping), so the done overtook it.
+  // The value's next() took one extra step (readableLength bookkeeping, then done on delivery), so the
+  // done overtook it. Bookkeeping is now synchronous, and next() returns the bridge's own promise.
   await leakChecked(runScenario)({
     steps: [
       { op: "push", ticks: 0 },
@@ -287,7 +262,8 @@ test("regression: a buffered value and the done after it settle in call order (p
 
 test("regression: pushableV: a next() waiting on an empty buffer settles before a later one served from the buffer", async () => {
   // The bridge's own nextBatch() takes one step more from an empty buffer than from a full one
-  // (test/core/next-batch-order.test.ts); pushableV no longer uses it for the waiting case.
+  // (test/core/next-batch-order.test.ts); pushableV no longer uses it for the waiting case, and gives both
+  // paths exactly one step.
   await leakChecked(runScenario)({
     steps: [
       { op: "next", ticks: 0 },
