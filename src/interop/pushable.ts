@@ -381,9 +381,8 @@ class PushableState<T> {
 /**
  * The object `pushable()` and `pushableV()` return. Both sides use it: the producer pushes, the consumer
  * iterates. The bridge and the leak registry never reference it.
- * @internal
  */
-export class PushableHandle<T, V> implements AsyncGenerator<V, void, unknown>, BasePushable<T> {
+class PushableHandle<T, V> implements AsyncGenerator<V, void, unknown>, BasePushable<T> {
   readonly #state: PushableState<T>; // the bridge and the bookkeeping
   readonly #batch: boolean; // next() yields arrays (pushableV)
 
