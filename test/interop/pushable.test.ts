@@ -563,6 +563,41 @@ describe("changed", () => {
     expect(await all(kept)).toEqual([[1, 2]]);
   });
 
+  test("changed: done results are always { done: true, value: undefined } (it-pushable: { done: true } or, from pushableV, { done: true, value: [] })", async () => {
+    const run = async (impl: Implementation): Promise<unknown[]> => {
+      const single = impl.pushable<number>({ objectMode: true });
+      single.end();
+      await single.next(); // it-pushable: { done: true, value: undefined } (its end marker), then { done: true }
+      const batch = impl.pushableV<number>({ objectMode: true });
+      batch.end();
+      return [await single.next(), await batch.next()];
+    };
+    expect(await run(itp)).toStrictEqual([{ done: true }, { done: true, value: [] }]);
+    expect(await run(sluice)).toStrictEqual([
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+  });
+
+  test("changed: onEmpty()'s abort error is sluice's AbortError (it-pushable's is named Error, with type: aborted)", async () => {
+    const run = async (impl: Implementation): Promise<unknown> => {
+      const source = impl.pushable<number>({ objectMode: true });
+      source.push(1);
+      const controller = new AbortController();
+      const empty = source.onEmpty({ signal: controller.signal });
+      controller.abort("why");
+      const error: unknown = await empty.catch((e: unknown) => e);
+      await Promise.resolve(source.return());
+      return error;
+    };
+    const a = await run(itp);
+    expect(a).toMatchObject({ name: "Error", type: "aborted", code: "ABORT_ERR" });
+    const b = await run(sluice);
+    expect(b).toBeInstanceOf(AbortError);
+    expect(b).toMatchObject({ name: "AbortError", code: "ABORT_ERR", cause: "why" });
+    expect(b).not.toHaveProperty("type");
+  });
+
   test("changed: byte mode refuses a non-byte value with an InvalidArgumentError that says how to fix it", () => {
     const a = itp.pushable();
     // @ts-expect-error byte mode takes values with a byteLength
