@@ -8,7 +8,11 @@ import { drive } from "../core/drive.js";
 import { AbortError, InvalidArgumentError } from "../core/errors.js";
 import type { Sink } from "../core/sink.js";
 
-/** Options of {@link duplex}. */
+/**
+ * Options of {@link duplex}.
+ * @example
+ * duplex<Uint8Array>({ highWaterMark: 4, signal: AbortSignal.timeout(10_000), name: "peer-7" });
+ */
 export interface DuplexOptions {
   /**
    * How many values each direction buffers before pushing back: what you `send()` into `source` and
@@ -34,6 +38,8 @@ export interface DuplexOptions {
  * `sink()`; you write what `source` yields through `outgoing` and read what `sink()` received from
  * `incoming`. Either direction is finished once its writer ended it and its reader read it to the end,
  * or its reader stopped; `close()` stops both at once.
+ * @example
+ * const stream: Duplex<AsyncIterable<Uint8Array>, Source<Uint8Array>, Promise<void>> = duplex<Uint8Array>(); // it-stream-types
  */
 export interface DuplexEndpoint<TSource, TSink = TSource> extends AsyncDisposable {
   /**

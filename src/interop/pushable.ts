@@ -17,7 +17,11 @@ export interface AbortOptions {
   signal?: AbortSignal;
 }
 
-/** The producer side and the extras shared by {@link Pushable} and `PushableV`. */
+/**
+ * The producer side and the extras shared by {@link Pushable} and `PushableV`.
+ * @example
+ * async function produce(into: BasePushable<Uint8Array>) { for (const chunk of chunks) if (!(await into.send(chunk))) return; into.end(); }
+ */
 export interface BasePushable<T> {
   /**
    * Ends the iterable: the consumer gets the values still buffered, then done. With an error, it gets the
@@ -64,13 +68,23 @@ export interface BasePushable<T> {
  * An async iterable you push values into: it-pushable's `Pushable`, plus `ready()`/`send()` for
  * backpressure. Also a sluice bridge: listed by `openBridges()` until it is finished, stopped by
  * `return()`, `throw()`, `await using` or the `signal` option.
+ * @example
+ * class Stream { readonly source: Pushable<Uint8Array> = pushable(); } // as with it-pushable
  */
 export interface Pushable<T, R = void, N = unknown> extends AsyncGenerator<T, R, N>, BasePushable<T> {}
 
-/** Like {@link Pushable}, but every `next()` yields everything buffered at once, as an array. */
+/**
+ * Like {@link Pushable}, but every `next()` yields everything buffered at once, as an array.
+ * @example
+ * const frames: PushableV<Uint8Array> = pushableV();
+ */
 export interface PushableV<T, R = void, N = unknown> extends AsyncGenerator<T[], R, N>, BasePushable<T> {}
 
-/** Options of {@link pushable} and `pushableV`: it-pushable's, plus sluice's `highWaterMark`, `signal` and `name`. */
+/**
+ * Options of {@link pushable} and `pushableV`: it-pushable's, plus sluice's `highWaterMark`, `signal` and `name`.
+ * @example
+ * pushable<Event>({ objectMode: true, onEnd: (err) => cleanup(err), signal: AbortSignal.timeout(30_000), name: "events" });
+ */
 export interface Options {
   /**
    * Accept any value (`true`), or only values with a `byteLength` such as `Uint8Array` and
@@ -162,7 +176,7 @@ interface EmptyWaiter {
 class PushableState<T> {
   readonly core: BridgeCore<T>; // holds the values; shared with the handle
   readonly #objectMode: boolean; // readableLength counts values (true) or bytes (false)
-  #stage: Stage = Stage.Open;
+  #stage: Stage = Stage.Open; // advanced by end(), the take of the last value after it, and stop()
   #onEnd: ((err?: Error) => void) | undefined; // the user's callback; cleared once called
   #endError: Error | undefined; // the error given to end(err), for onEnd once drained
   // Mirrors of the bridge's queues, kept in step synchronously: a bridge serves next() from its buffer
