@@ -150,6 +150,7 @@ function checkOptionDefaults(project: ProjectReflection): void {
   const missing: string[] = [];
   for (const property of project.getReflectionsByKind(ReflectionKind.Property)) {
     if (!(property instanceof DeclarationReflection) || property.inheritedFrom !== undefined) continue;
+    if (!property.flags.isOptional) continue; // a required option has no default
     let owner: Reflection | undefined = property.parent;
     while (owner !== undefined && !owner.kindOf(ReflectionKind.Interface | ReflectionKind.TypeAlias | ReflectionKind.Module)) owner = owner.parent;
     if (owner === undefined || !owner.kindOf(ReflectionKind.Interface | ReflectionKind.TypeAlias) || !owner.name.endsWith("Options")) continue;

@@ -11,7 +11,9 @@ import type { Sink } from "../core/sink.js";
 /**
  * Options of {@link duplex}.
  * @example
- * duplex<Uint8Array>({ highWaterMark: 4, signal: AbortSignal.timeout(10_000), name: "peer-7" });
+ * ```ts
+ * await using peer = duplex<Uint8Array>({ highWaterMark: 4, signal: AbortSignal.timeout(10_000), name: "peer-7" });
+ * ```
  */
 export interface DuplexOptions {
   /**
@@ -24,6 +26,7 @@ export interface DuplexOptions {
   /**
    * Aborting it closes the duplex: pending and later reads of `source` and `incoming` reject with an
    * `AbortError` (`cause`: the signal's reason), `sink()` stops pulling its input and rejects with one.
+   * @default undefined (only `close()` or both directions finishing end the duplex)
    */
   readonly signal?: AbortSignal;
   /**
@@ -39,7 +42,11 @@ export interface DuplexOptions {
  * `incoming`. Either direction is finished once its writer ended it and its reader read it to the end,
  * or its reader stopped; `close()` stops both at once.
  * @example
- * const stream: Duplex<AsyncIterable<Uint8Array>, Source<Uint8Array>, Promise<void>> = duplex<Uint8Array>(); // it-stream-types
+ * ```ts
+ * import type { Duplex, Source } from "it-stream-types";
+ * await using endpoint = duplex<Uint8Array>();
+ * const stream: Duplex<AsyncIterable<Uint8Array>, Source<Uint8Array>, Promise<void>> = endpoint;
+ * ```
  */
 export interface DuplexEndpoint<TSource, TSink = TSource> extends AsyncDisposable {
   /**
@@ -173,13 +180,20 @@ function asAsyncIterable<T>(source: AsyncIterable<T> | Iterable<T>): AsyncIterab
  * @param options - `highWaterMark` per direction, `signal`, `name`; see {@link DuplexOptions}.
  * @throws {InvalidArgumentError} when an option is invalid.
  * @example
+ * ```ts
+ * import { pipe } from "it-pipe";
  * // A fake remote peer that answers each request, for testing libp2p-style protocol code.
- * await using remote = duplex<Uint8Array>();
+ * await using remote = duplex<string>();
  * void (async () => {
- *   for await (const request of remote.incoming) if (!(await remote.outgoing.send(answer(request)))) break;
+ *   for await (const request of remote.incoming) if (!(await remote.outgoing.send(request.toUpperCase()))) break;
  *   remote.outgoing.end();
  * })();
- * const answers = await pipe(requests, remote, collect);
+ * const answers = await pipe(["ping", "pong"], remote, async (source) => {
+ *   const all: string[] = [];
+ *   for await (const answer of source) all.push(answer);
+ *   return all; // ["PING", "PONG"]
+ * });
+ * ```
  */
 export function duplex<TSource, TSink = TSource>(options?: DuplexOptions): DuplexEndpoint<TSource, TSink> {
   return new DuplexHandle<TSource, TSink>(options);

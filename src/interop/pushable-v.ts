@@ -12,9 +12,11 @@ import { type BytePushableOptions, type ObjectPushableOptions, type Options, typ
  * @param options - `objectMode`, `onEnd`, `highWaterMark`, `signal`, `name`; see `Options`.
  * @throws {InvalidArgumentError} when an option is invalid.
  * @example
+ * ```ts
  * const writes = pushableV<Uint8Array>();
- * writes.push(a).push(b);
+ * writes.push(new Uint8Array([1])).push(new Uint8Array([2])).end();
  * for await (const chunks of writes) socket.write(Buffer.concat(chunks)); // one write per batch
+ * ```
  */
 export function pushableV<T extends { byteLength: number } = Uint8Array>(options?: BytePushableOptions): PushableV<T>;
 export function pushableV<T>(options: ObjectPushableOptions): PushableV<T>;

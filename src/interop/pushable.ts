@@ -11,16 +11,32 @@ import { resolveOptions } from "../core/options.js";
 import { trackBridge } from "../core/registry.js";
 import { RingBuffer } from "../core/ring-buffer.js";
 
-/** Options of {@link Pushable.onEmpty}, as in it-pushable. */
+/**
+ * Options of {@link Pushable.onEmpty}, as in it-pushable.
+ * @example
+ * ```ts
+ * const source = pushable<string>({ objectMode: true });
+ * await source.onEmpty({ signal: AbortSignal.timeout(1_000) }); // empty already: resolves at once
+ * await source.return();
+ * ```
+ */
 export interface AbortOptions {
-  /** Aborting it rejects the pending `onEmpty()` with an `AbortError`; the pushable itself is not affected. */
+  /**
+   * Aborting it rejects the pending `onEmpty()` with an `AbortError`; the pushable itself is not affected.
+   * @default undefined (wait until the buffer is empty or the pushable is finished)
+   */
   signal?: AbortSignal;
 }
 
 /**
  * The producer side and the extras shared by {@link Pushable} and `PushableV`.
  * @example
- * async function produce(into: BasePushable<Uint8Array>) { for (const chunk of chunks) if (!(await into.send(chunk))) return; into.end(); }
+ * ```ts
+ * async function produce(into: BasePushable<Uint8Array>, chunks: Iterable<Uint8Array>): Promise<void> {
+ *   for (const chunk of chunks) if (!(await into.send(chunk))) return; // false: the consumer stopped
+ *   into.end();
+ * }
+ * ```
  */
 export interface BasePushable<T> {
   /**
@@ -69,21 +85,34 @@ export interface BasePushable<T> {
  * backpressure. Also a sluice bridge: listed by `openBridges()` until it is finished, stopped by
  * `return()`, `throw()`, `await using` or the `signal` option.
  * @example
- * class Stream { readonly source: Pushable<Uint8Array> = pushable(); } // as with it-pushable
+ * ```ts
+ * class Connection {
+ *   readonly source: Pushable<Uint8Array> = pushable(); // as with it-pushable
+ * }
+ * ```
  */
 export interface Pushable<T, R = void, N = unknown> extends AsyncGenerator<T, R, N>, BasePushable<T> {}
 
 /**
  * Like {@link Pushable}, but every `next()` yields everything buffered at once, as an array.
  * @example
+ * ```ts
  * const frames: PushableV<Uint8Array> = pushableV();
+ * ```
  */
 export interface PushableV<T, R = void, N = unknown> extends AsyncGenerator<T[], R, N>, BasePushable<T> {}
 
 /**
  * Options of {@link pushable} and `pushableV`: it-pushable's, plus sluice's `highWaterMark`, `signal` and `name`.
  * @example
- * pushable<Event>({ objectMode: true, onEnd: (err) => cleanup(err), signal: AbortSignal.timeout(30_000), name: "events" });
+ * ```ts
+ * const events = pushable<UiEvent>({
+ *   objectMode: true,
+ *   onEnd: (err) => console.log("events finished", err),
+ *   signal: AbortSignal.timeout(30_000),
+ *   name: "events",
+ * });
+ * ```
  */
 export interface Options {
   /**
@@ -110,6 +139,7 @@ export interface Options {
   /**
    * Aborting it stops the pushable: the buffer is dropped, pending and later `next()` calls reject with an
    * `AbortError` whose `cause` is the signal's reason, and `onEnd` receives that error.
+   * @default undefined (only `end()`, `return()` or `throw()` finish the pushable)
    */
   signal?: AbortSignal;
   /**
@@ -119,28 +149,70 @@ export interface Options {
   name?: string;
 }
 
-/** Options of an object-mode pushable: any value may be pushed; `readableLength` counts values. */
+/**
+ * Options of an object-mode pushable: any value may be pushed; `readableLength` counts values.
+ * @example
+ * ```ts
+ * const options: ObjectPushableOptions = { objectMode: true, highWaterMark: 64 };
+ * const rowsIn = pushable<Row>(options);
+ * ```
+ */
 export interface ObjectPushableOptions extends Options {
+  /** Any value may be pushed. */
   objectMode: true;
 }
 
-/** Options of a byte-mode pushable: only values with a `byteLength`; `readableLength` counts bytes. */
+/**
+ * Options of a byte-mode pushable: only values with a `byteLength`; `readableLength` counts bytes.
+ * @example
+ * ```ts
+ * const options: BytePushableOptions = { highWaterMark: 8, name: "socket-out" };
+ * const bytes = pushable(options); // Pushable<Uint8Array>
+ * ```
+ */
 export interface BytePushableOptions extends Options {
+  /**
+   * Only values with a `byteLength` may be pushed.
+   * @default false
+   */
   objectMode?: false;
 }
 
-/** The result of a `next()` that found the pushable finished, as declared by it-pushable. */
+/**
+ * The result of a `next()` that found the pushable finished, as declared by it-pushable.
+ * @example
+ * ```ts
+ * const finished: DoneResult = { done: true };
+ * ```
+ */
 export interface DoneResult {
+  /** Always `true`: nothing more will come. */
   done: true;
 }
 
-/** The result of a `next()` that got a value, as declared by it-pushable. */
+/**
+ * The result of a `next()` that got a value, as declared by it-pushable.
+ * @example
+ * ```ts
+ * const got: ValueResult<string> = { done: false, value: "a" };
+ * ```
+ */
 export interface ValueResult<T> {
+  /** Always `false`: `value` holds a value. */
   done: false;
+  /** The value, in push order. */
   value: T;
 }
 
-/** Either result of `next()`, as declared by it-pushable. */
+/**
+ * Either result of `next()`, as declared by it-pushable.
+ * @example
+ * ```ts
+ * function describe(result: NextResult<string>): string {
+ *   return result.done ? "finished" : `got ${result.value}`;
+ * }
+ * ```
+ */
 export type NextResult<T> = ValueResult<T> | DoneResult;
 
 /**
@@ -510,9 +582,11 @@ export function createPushable<T, V>(
  * @param options - `objectMode`, `onEnd`, `highWaterMark`, `signal`, `name`; see {@link Options}.
  * @throws {InvalidArgumentError} when an option is invalid.
  * @example
+ * ```ts
  * const source = pushable<string>({ objectMode: true });
- * socket.on("message", (m) => source.push(m)).on("close", () => source.end());
- * for await (const message of source) console.log(message);
+ * rl.on("line", (line) => source.push(line)).on("close", () => source.end());
+ * for await (const line of source) console.log(line);
+ * ```
  */
 export function pushable<T extends { byteLength: number } = Uint8Array>(options?: BytePushableOptions): Pushable<T>;
 export function pushable<T>(options: ObjectPushableOptions): Pushable<T>;
