@@ -1,5 +1,5 @@
 // Per-value cost of sluice/interop's pushable() beside it-pushable 3.2.4, measured in one process, round-robin.
-// Run: npx tsx bench/interop-pushable.ts   (BENCH_N, BENCH_ROUNDS to change the size). Prints ratios; asserts nothing.
+// Run: npm run bench:interop (or npx tsx bench/interop-pushable.ts)   (BENCH_N, BENCH_ROUNDS to change the size). Prints ratios; asserts nothing.
 // Leak tracking is on (the default), as users run it.
 import { pushable as itPushable, pushableV as itPushableV } from "it-pushable";
 import { channel } from "../src/core/index.js";

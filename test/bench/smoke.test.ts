@@ -43,3 +43,13 @@ test("bench/interop-effect.ts runs every case in both directions", async () => {
   expect(stdout).toContain("toStream(channel) (nextBatch chunks)");
   expect(stdout).toContain("Effect's Stream.toAsyncIterable(Stream.range) + for await");
 }, 60_000);
+
+test("bench/interop-pushable.ts runs every mode against it-pushable", async () => {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/interop-pushable.ts"], {
+    cwd: root,
+    timeout: 60_000,
+    env: { ...process.env, BENCH_N: "2000", BENCH_ROUNDS: "1" },
+  });
+  expect(stdout).toContain("| burst (object mode) | ");
+  expect(stdout).toContain("| pushableV burst (batch reads) | ");
+}, 60_000);

@@ -1,6 +1,7 @@
 // Folders are layers (STYLE.md habit 1): src/core imports no gRPC and no Node streams; nothing runs at import time.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
+import ts from "typescript";
 import { describe, expect, test } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..", "src");
@@ -11,11 +12,9 @@ function sources(folder: string): string[] {
     .map((file) => join(root, folder, file));
 }
 
+/** What the file imports and re-exports, static or dynamic, as TypeScript reads it: imports in doc examples don't count. */
 function imports(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:import|export)[^'"]*from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map(
-    (m) => m[1] ?? m[2] ?? "",
-  );
+  return ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((imported) => imported.fileName);
 }
 
 describe("layering", () => {

@@ -69,7 +69,8 @@ describe("the packed tarball", () => {
       JSON.stringify({
         compilerOptions: {
           target: "ES2022",
-          lib: ["ES2023", "ESNext.Disposable"],
+          // DOM: effect's own declarations name WebCrypto types (CryptoKey) that @types/node does not declare globally.
+          lib: ["ES2023", "ESNext.Disposable", "DOM"],
           module: "NodeNext",
           moduleResolution: "NodeNext",
           strict: true,
