@@ -146,10 +146,13 @@ const itPushable: Peer = {
     },
     rendezvous: async (n) => {
       const p = pushable<number>({ objectMode: true });
+      // With a signal: it-pushable's onEmpty() without one resolves at once even with values buffered
+      // (Promise.race with an undefined entry), so the producer would never wait (test/interop/pushable.test.ts).
+      const signal = new AbortController().signal;
       void (async () => {
         for (let i = 0; i < n; i += 1) {
           p.push(i);
-          await p.onEmpty();
+          await p.onEmpty({ signal });
         }
         p.end();
       })();
@@ -161,7 +164,7 @@ const itPushable: Peer = {
     for (let i = 0; i < n; i += 1) p.push(i);
     return async () => void p.end();
   },
-  notes: { rendezvous: "push + await onEmpty()" },
+  notes: { rendezvous: "push + await onEmpty({ signal })" },
 };
 
 const repeater: Peer = {
