@@ -11,6 +11,7 @@ import type {
   ServerInterceptor,
   ServiceDefinition,
 } from "@grpc/grpc-js";
+import { InvalidArgumentError } from "../core/errors.js";
 import { handleBidiStreamingCall } from "./handle-bidi-streaming-call.js";
 import type { BidiStreamingHandler } from "./handle-bidi-streaming-call.js";
 import { handleClientStreamingCall } from "./handle-client-streaming-call.js";
@@ -90,14 +91,6 @@ const inProcessTarget = "in-process";
 
 type AnyHandler = UnaryHandler | ServerStreamingHandler | ClientStreamingHandler | BidiStreamingHandler;
 
-/** Names a bad argument in an "Expected …, got …" message. */
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  if (typeof value === "object") return `an object without a static \`service\``;
-  return `${typeof value} ${String(value)}`;
-}
-
 /** A channel option's number, or grpc-js's default when it is not set. */
 function limit(value: unknown, fallback: number): number {
   return typeof value === "number" ? value : fallback;
@@ -153,7 +146,8 @@ function dispatcher(
  * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
  * @param options - grpc-js client options plus `messages` and the handler-side `server` options
  *   (message size limits, interceptors); see {@link InProcessClientOptions}.
- * @throws `TypeError` when `ClientConstructor`, `implementation` or `options.messages` is invalid.
+ * @throws {@link InvalidArgumentError} (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
+ *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid.
  * @example
  * ```ts
  * // The same handlers you would give server.addService(Greeter.service, handlers):
@@ -169,14 +163,14 @@ function createInProcessClient<C extends Client>(
 ): C {
   const service = (ClientConstructor as { service?: unknown } | undefined)?.service;
   if (typeof ClientConstructor !== "function" || typeof service !== "object" || service === null) {
-    throw new TypeError(`Expected \`ClientConstructor\` to be a grpc-js service client class, got ${describeValue(ClientConstructor)}`);
+    throw new InvalidArgumentError("ClientConstructor", "a grpc-js service client class (with a static `service`)", ClientConstructor);
   }
   if (typeof implementation !== "object" || implementation === null) {
-    throw new TypeError(`Expected \`implementation\` to be an object of handlers, got ${describeValue(implementation)}`);
+    throw new InvalidArgumentError("implementation", "an object of handlers", implementation);
   }
   const { messages = "share", server = {}, ...clientOptions } = options;
   if (!messageModes.includes(messages)) {
-    throw new TypeError(`Expected \`messages\` to be one of ${messageModes.map((m) => `"${m}"`).join(", ")}, got ${describeValue(messages)}`);
+    throw new InvalidArgumentError("messages", `one of ${messageModes.map((m) => `"${m}"`).join(", ")}`, messages);
   }
   const limits: MessageLimits = {
     clientMaxSend: limit(clientOptions["grpc.max_send_message_length"], defaultMessageLimits.clientMaxSend),
@@ -191,7 +185,7 @@ function createInProcessClient<C extends Client>(
     let handler = handlers[name];
     if (handler === undefined && typeof method.originalName === "string") handler = handlers[method.originalName];
     if (handler !== undefined && typeof handler !== "function") {
-      throw new TypeError(`Expected \`implementation.${name}\` to be a handler function, got ${typeof handler}`);
+      throw new InvalidArgumentError(`implementation.${name}`, "a handler function", handler);
     }
     const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
     routes.set(method.path, {

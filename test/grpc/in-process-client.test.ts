@@ -2,6 +2,7 @@
 // message modes in detail, exact backpressure bounds, and the documented differences.
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/core/index.js";
 import { createInProcessClient } from "../../src/grpc/index.js";
 import type { MessageMode } from "../../src/grpc/index.js";
 import { cloneMessage } from "../../src/grpc/clone-message.js";
@@ -41,17 +42,27 @@ describe("createInProcessClient", () => {
   it("rejects what is not a service client class, an implementation or a message mode", () => {
     const notAClass = (): void => {};
     expect(() => createInProcessClient(notAClass as unknown as typeof TestService, {})).toThrow(
-      new TypeError("Expected `ClientConstructor` to be a grpc-js service client class, got function notAClass"),
+      new InvalidArgumentError("ClientConstructor", "a grpc-js service client class (with a static `service`)", notAClass),
     );
     expect(() => createInProcessClient(TestService, null as unknown as object)).toThrow(
-      new TypeError("Expected `implementation` to be an object of handlers, got null"),
+      "Expected `implementation` to be an object of handlers, got null",
     );
     expect(() => createInProcessClient(TestService, {}, { messages: "copy" as MessageMode })).toThrow(
-      new TypeError('Expected `messages` to be one of "share", "clone", "serialize", got string copy'),
+      'Expected `messages` to be one of "share", "clone", "serialize", got "copy"',
     );
     expect(() => createInProcessClient(TestService, { EmptyCall: 42 })).toThrow(
-      new TypeError("Expected `implementation.EmptyCall` to be a handler function, got number"),
+      "Expected `implementation.EmptyCall` to be a handler function, got 42",
     );
+    // C10: one error class with a stable code, still a TypeError for code that catches those.
+    let error: unknown;
+    try {
+      createInProcessClient(TestService, null as unknown as object);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ code: "ERR_SLUICE_INVALID_ARGUMENT" });
   });
 
   it("finds handlers by original (camelCase) name too, as addService does, and binds them", async () => {
