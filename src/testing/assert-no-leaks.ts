@@ -111,7 +111,9 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
  * file, and for scripts.
  * @param fn - the code under test; its result is returned once the check passed.
  * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
- * @throws {@link LeakError} when `fn` left a bridge open; whatever `fn` throws, as it is.
+ * @throws {@link LeakError} when `fn` left a bridge open; whatever `fn` throws, as it is, once the
+ *   bridges `fn` opened are stopped (unless `stopLeaked: false`), so a failing test does not leak into
+ *   the next one.
  * @example
  * ```ts
  * await withLeakCheck(async () => {
@@ -121,7 +123,14 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
  */
 export async function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Omit<AssertNoLeaksOptions, "baseline"> = {}): Promise<R> {
   const baseline = leakBaseline();
-  const result = await fn();
+  let result: R;
+  try {
+    result = await fn();
+  } catch (error) {
+    // fn's own error is the failure to report; the bridges it left open must not outlive it (as in leakChecked).
+    if (options.stopLeaked ?? true) await stopOpenBridges(baseline.lastId, new SluiceError(ErrorCode.Leak, "stopped by withLeakCheck(): the function threw"));
+    throw error;
+  }
   await assertNoLeaks({ ...options, baseline });
   return result;
 }

@@ -372,3 +372,19 @@ describe("L3 GC backstop", () => {
     }
   });
 });
+
+test("withLeakCheck: a function that throws gets its own error back, and the bridges it opened are stopped", async () => {
+  let tornDown = 0;
+  let pending: Promise<IteratorResult<number, undefined>> | undefined;
+  const failure = new Error("the code under test failed");
+  const error = await withLeakCheck(async () => {
+    const source = subscribe<number>(() => () => void (tornDown += 1));
+    pending = source.next(); // a consumer waiting for a value that never comes: open and stuck
+    await flush();
+    throw failure;
+  }).catch((e: unknown) => e);
+  expect(error).toBe(failure);
+  expect(tornDown).toBe(1);
+  expect(await pending).toEqual({ done: true, value: undefined });
+  expect(openBridges()).toEqual([]);
+});
