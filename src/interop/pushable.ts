@@ -229,9 +229,6 @@ type Stage = (typeof Stage)[keyof typeof Stage];
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 const done = (): IteratorResult<never, undefined> => DONE;
 const noop = (): void => {};
-const same = <R>(result: R): R => result;
-const asBatch = <T>(result: IteratorResult<T, undefined>): IteratorResult<T[], undefined> =>
-  result.done === true ? result : { value: [result.value], done: false };
 
 interface EmptyWaiter {
   readonly resolve: () => void;
@@ -340,12 +337,8 @@ class PushableState<T> {
 
   /** Everything buffered, as pushableV's `next()`. */
   nextBatch(): Promise<IteratorResult<T[], undefined>> {
-    if (this.#queued === 0) {
-      // Not the bridge's nextBatch(): from an empty buffer it takes one step more than from a full one, so a
-      // later call could settle first. Here both paths take exactly one step after the bridge's promise.
-      return this.#nextFromEmpty(this.core.next()).then(asBatch);
-    }
-    const taken = this.core.nextBatch(Infinity).then(same);
+    if (this.#queued === 0) return this.#nextFromEmpty(this.core.nextBatch(Infinity));
+    const taken = this.core.nextBatch(Infinity);
     this.#queued = 0;
     this.#bytes = 0;
     this.#sizes?.clear();
@@ -354,7 +347,7 @@ class PushableState<T> {
   }
 
   /** A next() that found the buffer empty: it waits for a value (handed off, never counted), or gets the outcome. */
-  #nextFromEmpty(pending: Promise<IteratorResult<T, undefined>>): Promise<IteratorResult<T, undefined>> {
+  #nextFromEmpty<R>(pending: Promise<R>): Promise<R> {
     if (this.#stage === Stage.Open) this.#waiting += 1;
     else if (this.#onAbort !== undefined && this.#stage === Stage.Drained) {
       // The final read of a stream that ended with an error: once delivered, the bridge is finished.
