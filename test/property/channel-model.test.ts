@@ -459,8 +459,8 @@ test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
       return `${rec.op} #${rec.id} → ${outcome === "unspecified" ? rec.outcome : outcome}`;
     });
     expect(actual).toEqual(expected);
-    // C2: next() calls settle in call order.
-    const nexts = r.records.filter((rec) => rec.op === "next()");
+    // C2: next() and nextBatch() calls settle in call order, with each other too.
+    const nexts = r.records.filter((rec) => rec.op === "next()" || rec.op.startsWith("nextBatch("));
     expect(nexts.map((rec) => rec.id)).toEqual([...nexts].sort((a, b) => a.settledAt - b.settledAt).map((rec) => rec.id));
     // C3: teardown exactly once; the producer's signal aborted with the stop reason as cause, unless it finished first.
     if (r.teardowns !== undefined) expect(r.teardowns.count).toBe(1);
