@@ -1,6 +1,7 @@
 // `npm run demo`: what sluice does, in well under a minute, with no setup.
 import { compareOptions, formatComparison } from "./list-strings/compare.js";
 import { eventSourceExample, leakExample, producerExample } from "./event-source.js";
+import { duplexExample, effectExample, pushableExample } from "./interop.js";
 import { proxyExample } from "./proxy/example.js";
 
 const log = (line: string): void => console.log(line);
@@ -18,3 +19,9 @@ log("\n4. A producer function pulled one value at a time, cancelled by an AbortS
 await producerExample(log);
 log("\n5. Leak detection: a bridge read once and forgotten is listed by openBridges():");
 await leakExample(log);
+log("\n6. Interop: two concurrent reads on it-pushable and on sluice's drop-in pushable():");
+await pushableExample(log);
+log("\n7. Interop: a fake remote peer (duplex) inside an it-pipe pipeline:");
+await duplexExample(log);
+log("\n8. Interop: Effect streams and sluice bridges stop each other:");
+await effectExample(log);
