@@ -146,7 +146,7 @@ function dispatcher(
  * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
  * @param options - grpc-js client options plus `messages` and the handler-side `server` options
  *   (message size limits, interceptors); see {@link InProcessClientOptions}.
- * @throws {@link InvalidArgumentError} (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
+ * @throws `InvalidArgumentError` from `sluice` (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
  *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid.
  * @example
  * ```ts
