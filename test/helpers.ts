@@ -15,3 +15,9 @@ export async function settledState(promise: Promise<unknown>): Promise<"pending"
   await flush(1);
   return state;
 }
+
+/** A `log` function for examples that print, and the lines it received (trimmed). */
+export function recorder(): { lines: string[]; log: (line: string) => void } {
+  const lines: string[] = [];
+  return { lines, log: (line) => void lines.push(line.trim()) };
+}

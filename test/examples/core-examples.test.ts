@@ -1,11 +1,7 @@
 // The demo's examples run here too, so they cannot rot.
 import { expect, test } from "vitest";
 import { eventSourceExample, leakExample, producerExample } from "../../src/examples/event-source.js";
-
-function recorder(): { lines: string[]; log: (line: string) => void } {
-  const lines: string[] = [];
-  return { lines, log: (line) => void lines.push(line.trim()) };
-}
+import { recorder } from "../helpers.js";
 
 test("event source example: three readings, then the teardown detaches the listener", async () => {
   const { lines, log } = recorder();

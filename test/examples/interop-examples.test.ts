@@ -1,11 +1,7 @@
 // The demo's interop examples run here too, so they cannot rot.
 import { expect, test } from "vitest";
 import { duplexExample, effectExample, pushableExample } from "../../src/examples/interop.js";
-
-function recorder(): { lines: string[]; log: (line: string) => void } {
-  const lines: string[] = [];
-  return { lines, log: (line) => void lines.push(line.trim()) };
-}
+import { recorder } from "../helpers.js";
 
 test("pushable example: it-pushable leaves the first of two concurrent reads pending; sluice settles both in order", async () => {
   const { lines, log } = recorder();
