@@ -417,6 +417,16 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     return this.#phase === Phase.Closed;
   }
 
+  /** Values pushed or sent and not yet taken (those of producers waiting in `send()` included). */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Consumers waiting in `next()`/`nextBatch()`: the next push goes straight to the first. */
+  get readersWaiting(): number {
+    return this.#readers.length;
+  }
+
   snapshot(): BridgeSnapshot {
     const pendingSend = this.#senders.length + this.#readyWaiters.length;
     return {

@@ -248,14 +248,11 @@ class PushableState<T> {
   #stage: Stage = Stage.Open; // advanced by end(), the take of the last value after it, and stop()
   #onEnd: ((err?: Error) => void) | undefined; // the user's callback; cleared once called
   #endError: Error | undefined; // the error given to end(err), for onEnd once drained
-  // Mirrors of the bridge's queues, kept in step synchronously: a bridge serves next() from its buffer
-  // when it holds values, and hands a pushed value to a waiting next() when there is one (readers only
-  // wait while the buffer is empty). Meaningful while Open/Ended; zeroed once Stopped.
-  #queued = 0; // values in the bridge's buffer: pushed and not yet taken by a next()
-  #waiting = 0; // next() calls waiting in the bridge for a value
-  #bytes = 0; // byte mode: the byteLength of the #queued values
-  readonly #sizes: RingBuffer<number> | undefined; // byte mode: the byteLength of each #queued value, in order
-  #emptyWaiters: EmptyWaiter[] = []; // onEmpty() calls waiting for #queued to reach 0; all released together
+  // Byte mode only: the sizes of the values in the bridge's buffer, kept in step with it synchronously (a
+  // bridge hands a pushed value to a waiting next() without buffering it). Zeroed once Stopped.
+  #bytes = 0; // the byteLength of the buffered values
+  readonly #sizes: RingBuffer<number> | undefined; // the byteLength of each buffered value, in order
+  #emptyWaiters: EmptyWaiter[] = []; // onEmpty() calls waiting for the buffer to empty; all released together
   #signal: AbortSignal | undefined; // the `signal` option, listened to until the bridge is finished
   #onAbort: (() => void) | undefined; // the listener on #signal; removed once finished
 
@@ -281,7 +278,7 @@ class PushableState<T> {
   }
 
   get readableLength(): number {
-    return this.#objectMode ? this.#queued : this.#bytes;
+    return this.#objectMode ? this.core.buffered : this.#bytes;
   }
 
   /** Whether `push`/`send` are still accepted. */
@@ -301,15 +298,11 @@ class PushableState<T> {
     }
   }
 
-  /** Counts a value the producer is about to give the bridge (the bridge must be open). */
+  /** Byte mode: records the size of a value the producer is about to give the (open) bridge. */
   account(value: T): void {
-    if (this.#waiting !== 0) {
-      this.#waiting -= 1; // handed straight to a waiting next(): it never enters the buffer
-      return;
-    }
-    this.#queued += 1;
     const sizes = this.#sizes;
-    if (sizes !== undefined) {
+    // Handed straight to a waiting next(), a value never enters the buffer.
+    if (sizes !== undefined && this.core.readersWaiting === 0) {
       const size = (value as { byteLength: number }).byteLength;
       sizes.push(size);
       this.#bytes += size;
@@ -322,24 +315,22 @@ class PushableState<T> {
     this.#endError = err;
     if (err === undefined) this.core.end();
     else this.core.fail(err);
-    if (this.#queued === 0) this.#drained(false);
+    if (this.core.buffered === 0) this.#drained(false);
   }
 
   /** One value, as it-pushable's `next()`. The bridge's own promise: calls settle in call order (C2). */
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#queued === 0) return this.#nextFromEmpty(this.core.next());
+    if (this.core.buffered === 0) return this.#nextFromEmpty(this.core.next());
     const taken = this.core.next();
-    this.#queued -= 1;
     if (this.#sizes !== undefined) this.#bytes -= this.#sizes.shift();
-    if (this.#queued === 0) this.#emptied();
+    if (this.core.buffered === 0) this.#emptied();
     return taken;
   }
 
   /** Everything buffered, as pushableV's `next()`. */
   nextBatch(): Promise<IteratorResult<T[], undefined>> {
-    if (this.#queued === 0) return this.#nextFromEmpty(this.core.nextBatch(Infinity));
+    if (this.core.buffered === 0) return this.#nextFromEmpty(this.core.nextBatch(Infinity));
     const taken = this.core.nextBatch(Infinity);
-    this.#queued = 0;
     this.#bytes = 0;
     this.#sizes?.clear();
     this.#emptied();
@@ -348,8 +339,7 @@ class PushableState<T> {
 
   /** A next() that found the buffer empty: it waits for a value (handed off, never counted), or gets the outcome. */
   #nextFromEmpty<R>(pending: Promise<R>): Promise<R> {
-    if (this.#stage === Stage.Open) this.#waiting += 1;
-    else if (this.#onAbort !== undefined && this.#stage === Stage.Drained) {
+    if (this.#onAbort !== undefined && this.#stage === Stage.Drained) {
       // The final read of a stream that ended with an error: once delivered, the bridge is finished.
       pending.then(this.#detachIfClosed, this.#detachIfClosed);
     }
@@ -376,8 +366,6 @@ class PushableState<T> {
   stop(...reason: [] | [error: unknown]): void {
     if (this.#stage === Stage.Stopped) return;
     this.#stage = Stage.Stopped;
-    this.#queued = 0;
-    this.#waiting = 0;
     this.#bytes = 0;
     this.#sizes?.clear();
     this.#detach();
@@ -406,7 +394,7 @@ class PushableState<T> {
   onEmpty(options: AbortOptions | undefined): Promise<void> {
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal));
-    if (this.#queued === 0) return Promise.resolve();
+    if (this.core.buffered === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       if (signal === undefined) {
         this.#emptyWaiters.push({ resolve, reject, signal, onAbort: undefined });
