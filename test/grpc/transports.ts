@@ -91,8 +91,11 @@ function socketTransport(name: string, peers: { serverPeer: RegExp; clientPeer: 
         server.bindAsync(where.bind, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       );
       const target = where.target(port);
+      // Each client gets its own subchannels: with grpc-js's process-wide pool, a client could inherit the
+      // connectivity state of an earlier test's subchannel whose ephemeral port the OS handed out again.
+      const isolated = { "grpc.use_local_subchannel_pool": 1 };
       const makeClient = (clientOptions?: grpc.ClientOptions): TestServiceClient => {
-        const client = new TestService(target, grpc.credentials.createInsecure(), clientOptions ?? options.client);
+        const client = new TestService(target, grpc.credentials.createInsecure(), { ...isolated, ...(clientOptions ?? options.client) });
         clients.push(client);
         return client;
       };
@@ -100,7 +103,7 @@ function socketTransport(name: string, peers: { serverPeer: RegExp; clientPeer: 
         client: makeClient(),
         makeClient,
         makeUnimplementedServiceClient() {
-          const client = new UnimplementedService(target, grpc.credentials.createInsecure());
+          const client = new UnimplementedService(target, grpc.credentials.createInsecure(), isolated);
           clients.push(client);
           return client;
         },
