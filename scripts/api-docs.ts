@@ -7,7 +7,8 @@
  *   `validation.notDocumented`, tuned by `requiredToBeDocumented` in typedoc.json), or a link is broken;
  * - a top-level export (function, class, interface, type alias, variable) has no `@example`, or a
  *   property of an options type (`…Options`) has no `@default` (STYLE.md habit 10);
- * - an example does not type-check against the sources (see scripts/api-docs/examples.ts);
+ * - an example, or a `ts` block of README.md or docs/*.md, does not type-check against the sources (see
+ *   scripts/api-docs/examples.ts; a block after `<!-- not type-checked: reason -->` is skipped);
  * - a subpath of package.json `exports` is not documented, or a module is not named after its subpath;
  * - the committed docs/api/ differs from what the sources generate now.
  *
@@ -19,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Application, DeclarationReflection, ReflectionKind, TSConfigReader, TypeDocReader } from "typedoc";
 import type { ProjectReflection, Reflection } from "typedoc";
-import { checkExamples, collectExamples } from "./api-docs/examples.js";
+import { checkExamples, collectExamples, collectGuideExamples } from "./api-docs/examples.js";
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "docs/api");
@@ -79,8 +80,10 @@ async function render(): Promise<void> {
     if (source !== undefined) modules.set(module.name, { names: [...new Set((module.children ?? []).map((child) => child.name))], source: join(root, source) });
   }
   const examples = collectExamples(project);
-  problems.push(...checkExamples(examples, modules, root));
-  console.log(`api-docs: type-checked ${examples.length} examples.`);
+  const guides = ["README.md", ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+  const guideExamples = collectGuideExamples(root, guides);
+  problems.push(...checkExamples([...examples, ...guideExamples], modules, root));
+  console.log(`api-docs: type-checked ${examples.length} TSDoc examples and ${guideExamples.length} code blocks of the README and docs/.`);
 
   await app.generateOutputs(project);
   addIntro(join(renderDir, "README.md"));

@@ -46,6 +46,24 @@ export function collectExamples(project: ProjectReflection): Example[] {
   return [...examples.values()].map(({ where, code }) => ({ where, code }));
 }
 
+/**
+ * Every `ts` block of the README and the guides in docs/ (not docs/api/, which repeats the TSDoc), named
+ * by file and line. A block preceded by `<!-- not type-checked: … -->` is skipped, with its reason in the
+ * comment.
+ */
+export function collectGuideExamples(root: string, files: readonly string[]): Example[] {
+  const examples: Example[] = [];
+  for (const file of files) {
+    const text = ts.sys.readFile(join(root, file)) ?? "";
+    for (const match of text.matchAll(/(<!-- not type-checked:[^\n]*-->\n)?```(ts|typescript)\n([\s\S]*?)```/g)) {
+      if (match[1] !== undefined) continue;
+      const line = text.slice(0, match.index).split("\n").length;
+      examples.push({ where: `${file}:${line}`, code: match[3] ?? "" });
+    }
+  }
+  return examples;
+}
+
 /** `sluice/grpc › asyncClient`: the module, then the path within it (a signature is named as its function). */
 function describe(reflection: Reflection): string {
   const names: string[] = [];
