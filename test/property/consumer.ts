@@ -3,7 +3,7 @@
 import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import type { BridgeIterator } from "../../src/core/index.js";
-import { Tagged, record, type Recorded } from "./helpers.js";
+import { Tagged, record, withDeadline, type Recorded } from "./helpers.js";
 
 export type ConsumerStep = "next" | "stop" | "return" | "asyncDispose" | "abort";
 
@@ -32,6 +32,30 @@ export class Consumer {
   #counter = 0;
 
   it!: BridgeIterator<number>; // set by the test once the bridge exists (it needs `controller.signal`)
+
+  /**
+   * Plays `script` under the scheduler, lets the producer go as far as the requests allow, then always
+   * finishes with return() and waits until every call has settled, each wait under the settle deadline.
+   * Returns how the script itself stopped the bridge (before the final return()), if it did. A failed
+   * run stops the bridge before rethrowing, so the failure is reported rather than a leak.
+   */
+  async run(s: fc.Scheduler, script: readonly ConsumerStep[]): Promise<Consumer["firstStop"]> {
+    const sequence = s.scheduleSequence(script.map((step) => ({ builder: () => Promise.resolve(this.step(step)), label: step })));
+    const state = (): string =>
+      `${JSON.stringify(this.nexts.map((r) => `${r.op} → ${r.outcome}`))}\n${s.report().map((t) => `${t.status} ${t.label}`).join("; ")}`;
+    try {
+      await withDeadline(s.waitFor(sequence.task), state);
+      await withDeadline(s.waitIdle(), state); // let the producer go as far as the consumer's requests allow
+      const scriptStop = this.firstStop;
+      this.step("return"); // the consumer always finishes (a no-op if it already stopped)
+      await withDeadline(s.waitFor(Promise.allSettled([...this.nexts, ...this.stops].map((r) => r.done))), state);
+      await withDeadline(s.waitIdle(), state);
+      return scriptStop;
+    } catch (error) {
+      await withDeadline(this.it.stop(), () => "stop() after a failed run").catch(() => undefined); // report the failure, not a leak
+      throw error;
+    }
+  }
 
   constructor(
     /** Called when a stop()-like promise resolves: checks what must be finished by then. */

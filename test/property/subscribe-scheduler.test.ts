@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
-import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
+import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout } from "./helpers.js";
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),
@@ -89,20 +89,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       { highWaterMark: sc.highWaterMark, overflow: sc.overflow, signal: consumer.controller.signal, lazy: sc.lazy, name: "subscribe-under-test" },
     );
 
-    const script = s.scheduleSequence(sc.script.map((step) => ({ builder: () => Promise.resolve(consumer.step(step)), label: step })));
-    let scriptStop = consumer.firstStop;
-    const state = (): string => `${JSON.stringify(consumer.nexts.map((r) => `${r.op} → ${r.outcome}`))}\n${s.report().map((t) => `${t.status} ${t.label}`).join("; ")}`;
-    try {
-      await withDeadline(s.waitFor(script.task), state);
-      await withDeadline(s.waitIdle(), state); // let the producer go as far as the consumer's requests allow
-      scriptStop = consumer.firstStop;
-      consumer.step("return"); // the consumer always finishes (a no-op if it already stopped)
-      await withDeadline(s.waitFor(Promise.allSettled([...consumer.nexts, ...consumer.stops].map((r) => r.done))), state);
-      await withDeadline(s.waitIdle(), state);
-    } catch (error) {
-      await withDeadline(consumer.it.stop(), () => "stop() after a failed run").catch(() => undefined); // report the failure, not a leak
-      throw error;
-    }
+    const scriptStop = await consumer.run(s, sc.script);
 
     // C9: a teardown's error reaches stop()/return() (and may surface from the final next()).
     const throws = sc.teardown === "throws" || sc.teardown === "rejects" ? describeError(teardownError) : undefined;
