@@ -12,6 +12,7 @@ import type { InterceptingCallInterface } from "../src/grpc/in-process-call.js";
 import { InProcessChannel } from "../src/grpc/in-process-channel.js";
 import { interopHandlers } from "../test/grpc/fixtures/interop-handlers.js";
 import { TestService } from "../test/grpc/fixtures/test-service.js";
+import { medianMs } from "./lib/report.js";
 import type { TestServiceClient } from "../test/grpc/fixtures/test-service.js";
 
 const calls = Number(process.argv[2] ?? 15);
@@ -78,18 +79,6 @@ async function viaForAwait(client: TestServiceClient): Promise<void> {
   if (received !== count) throw new Error(`got ${received}`);
 }
 
-async function median(run: () => Promise<void>, n = calls): Promise<number> {
-  for (let i = 0; i < warmup; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
-}
-
 const server = new grpc.Server();
 server.addService(TestService.service, interopHandlers as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
@@ -107,7 +96,7 @@ for (const mode of ["sync", "tick", "micro"] as const) {
   rows.push([`floor ${mode} data`, () => viaData(client)], [`floor ${mode} for-await`, () => viaForAwait(client)]);
 }
 const results: [string, number][] = [];
-for (const [name, run] of rows) results.push([name, await median(run, name.startsWith("tcp") ? Math.min(calls, 9) : calls)]);
+for (const [name, run] of rows) results.push([name, await medianMs(run, name.startsWith("tcp") ? Math.min(calls, 9) : calls, warmup)]);
 const baseline = results[0]?.[1] ?? NaN;
 console.log(`${count} messages, median of ${calls} calls after ${warmup} warm-up (node ${process.version})`);
 for (const [name, ms] of results) {

@@ -8,6 +8,7 @@ import { asyncClient, createInProcessClient, createPipeChannel } from "../src/gr
 import { adapterHandlers } from "../test/grpc/fixtures/adapter-handlers.js";
 import { interopHandlers } from "../test/grpc/fixtures/interop-handlers.js";
 import { TestService } from "../test/grpc/fixtures/test-service.js";
+import { medianMs } from "./lib/report.js";
 import type { TestServiceClient } from "../test/grpc/fixtures/test-service.js";
 
 const calls = Number(process.argv[2] ?? 15);
@@ -31,18 +32,6 @@ async function listStringsAsync(client: TestServiceClient): Promise<number> {
   for await (const message of asyncClient(client).ListStrings({ count, size })) if (message.value !== undefined) received += 1;
   if (received !== count) throw new Error(`Expected ${count} messages, got ${received}`);
   return received;
-}
-
-async function median(run: () => Promise<number>): Promise<number> {
-  for (let i = 0; i < warmup; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
 }
 
 const server = new grpc.Server();
@@ -77,7 +66,7 @@ const rows: [string, () => Promise<number>][] = [
   ["asyncClient in-proc, adapters", () => listStringsAsync(clients.shareAdapters)],
 ];
 const results: [string, number][] = [];
-for (const [name, run] of rows) results.push([name, await median(run)]);
+for (const [name, run] of rows) results.push([name, await medianMs(run, calls, warmup)]);
 const baseline = results[0]?.[1] ?? NaN;
 console.log(`ListStrings: ${count} messages of ${size} B, median of ${calls} calls after ${warmup} warm-up (node ${process.version})`);
 for (const [name, ms] of results) {

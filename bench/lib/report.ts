@@ -20,6 +20,18 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** The median time of `calls` awaited runs (ms), after `warmup` untimed ones. */
+export async function medianMs(run: () => Promise<unknown>, calls: number, warmup: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = process.hrtime.bigint();
+    await run();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(times);
+}
+
 /** Runs every case once per round, round-robin (so drift and noise hit all alike), after one warm-up round. */
 export async function roundRobin(
   cases: ReadonlyArray<{ readonly key: string; readonly run: () => Promise<number> }>,
