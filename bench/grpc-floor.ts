@@ -8,8 +8,8 @@
 // Run: npx tsx bench/grpc-floor.ts [calls=15] [messages=10000]
 import * as grpc from "@grpc/grpc-js";
 import { createInProcessClient } from "../src/grpc/index.js";
-import type { InterceptingCallInterface } from "../src/grpc/in-process-call.js";
-import { InProcessChannel } from "../src/grpc/in-process-channel.js";
+import type { InterceptingCallInterface } from "../src/grpc/in-process/in-process-call.js";
+import { InProcessChannel } from "../src/grpc/in-process/in-process-channel.js";
 import { interopHandlers } from "../test/grpc/fixtures/interop-handlers.js";
 import { TestService } from "../test/grpc/fixtures/test-service.js";
 import { medianMs } from "./lib/report.js";

@@ -26,21 +26,21 @@ export type { CallContext } from "./adapters/call-context.js";
 export { GrpcError } from "./grpc-error.js";
 
 // For users: calls as promises and sluice iterators.
-export { asyncClient } from "./async-client.js";
-export type { AsyncCallOptions, AsyncClient, UntypedAsyncClient } from "./async-client.js";
-export { responses } from "./responses.js";
-export { sendAll } from "./send-all.js";
-export type { SendAllOptions } from "./send-all.js";
+export { asyncClient } from "./client/async-client.js";
+export type { AsyncCallOptions, AsyncClient, UntypedAsyncClient } from "./client/async-client.js";
+export { responses } from "./client/responses.js";
+export { sendAll } from "./client/send-all.js";
+export type { SendAllOptions } from "./client/send-all.js";
 
 // For users: calling a service without a network.
-export { createInProcessClient } from "./in-process-client.js";
-export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor } from "./in-process-client.js";
-export type { MessageMode } from "./message-modes.js";
-export { createPipeChannel } from "./create-pipe-channel.js";
-export type { PipeChannelOptions } from "./create-pipe-channel.js";
+export { createInProcessClient } from "./in-process/in-process-client.js";
+export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor } from "./in-process/in-process-client.js";
+export type { MessageMode } from "./in-process/message-modes.js";
+export { createPipeChannel } from "./pipe/create-pipe-channel.js";
+export type { PipeChannelOptions } from "./pipe/create-pipe-channel.js";
 
 // For integrators: the shapes the helpers accept and produce, for wrapping them in your own APIs.
-export type { AsyncMethod } from "./async-client.js";
+export type { AsyncMethod } from "./client/async-client.js";
 export type { ServerSurfaceCall } from "./adapters/call-context.js";
-export type { ResponseCall } from "./response-stream.js";
-export type { RequestCall } from "./send-all.js";
+export type { ResponseCall } from "./client/response-stream.js";
+export type { RequestCall } from "./client/send-all.js";

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/core/index.js";
 import { createInProcessClient } from "../../src/grpc/index.js";
 import type { MessageMode } from "../../src/grpc/index.js";
-import { cloneMessage } from "../../src/grpc/clone-message.js";
+import { cloneMessage } from "../../src/grpc/in-process/clone-message.js";
 import { deferred, settleStream, settleUnary } from "./call-helpers.js";
 import { interopHandlers, payload } from "./fixtures/interop-handlers.js";
 import { TestService } from "./fixtures/test-service.js";

@@ -77,3 +77,37 @@ describe("layering: sluice/interop/effect", () => {
     expect(process.listenerCount("warning")).toBe(listenersBefore);
   });
 });
+
+// src/grpc is grouped by the way a call travels; imports only point down this list (a folder may use its own files).
+describe("layering: src/grpc", () => {
+  const grpc = join(root, "grpc");
+  /** Lowest first. A file may import from its own group or a lower one (and from the core), never from a higher one. */
+  const groups: ReadonlyArray<{ readonly name: string; readonly contains: (file: string) => boolean }> = [
+    { name: "shared (src/grpc/*.ts but index.ts)", contains: (f) => dirname(f) === grpc && f !== join(grpc, "index.ts") },
+    { name: "in-process/server-calls", contains: (f) => f.startsWith(join(grpc, "in-process", "server-calls") + sep) },
+    { name: "adapters", contains: (f) => f.startsWith(join(grpc, "adapters") + sep) },
+    { name: "pipe", contains: (f) => f.startsWith(join(grpc, "pipe") + sep) },
+    { name: "in-process", contains: (f) => f.startsWith(join(grpc, "in-process") + sep) },
+    { name: "direct", contains: (f) => f.startsWith(join(grpc, "direct") + sep) },
+    { name: "client", contains: (f) => f.startsWith(join(grpc, "client") + sep) },
+    { name: "index", contains: (f) => f === join(grpc, "index.ts") },
+  ];
+  const rank = (file: string): number => groups.findIndex((group) => group.contains(file));
+
+  test("every file belongs to a group, and imports only from its own group, a lower one, or the core", () => {
+    const offenders: string[] = [];
+    for (const file of sources("grpc")) {
+      const own = rank(file);
+      if (own === -1) offenders.push(`${file}: in no group`);
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolve(dirname(file), spec).replace(/\.js$/, ".ts");
+        if (target.startsWith(join(root, "core") + sep)) continue;
+        const other = rank(target);
+        if (other === -1 || other > own) offenders.push(`${file} (${groups[own]?.name}) imports ${spec} (${groups[other]?.name ?? "outside src/grpc"})`);
+      }
+    }
+    expect(sources("grpc").length).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
+  });
+});

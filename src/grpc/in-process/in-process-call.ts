@@ -4,10 +4,10 @@ import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObjec
 import { trackCall, untrackCall } from "./call-leak-tracker.js";
 import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tracker.js";
 import type { MessageCodec } from "./message-modes.js";
-import { createNoopMetricsRecorder, emptyAuthContext } from "./server-surface.js";
+import { createNoopMetricsRecorder, emptyAuthContext } from "./server-calls/server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
-import { batchedWrite } from "./server-call-port.js";
-import type { ServerCallListener, ServerCallPort } from "./server-call-port.js";
+import { batchedWrite } from "./server-calls/server-call-port.js";
+import type { ServerCallListener, ServerCallPort } from "./server-calls/server-call-port.js";
 
 /** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
 type InterceptingCallInterface = ReturnType<NextCall>;

@@ -1,5 +1,5 @@
 import type { ChannelInterface } from "@grpc/grpc-js";
-import { AlwaysReadyChannel } from "./always-ready-channel.js";
+import { AlwaysReadyChannel } from "../always-ready-channel.js";
 
 /** Target string reported by {@link InProcessChannel.getTarget}. */
 const inProcessTarget = "in-process";

@@ -1,6 +1,6 @@
 import type { ClientDuplexStream, ClientReadableStream, StatusObject } from "@grpc/grpc-js";
-import type { BridgeIterator, SourceOptions } from "../core/index.js";
-import { createSubscription } from "../core/subscribe.js";
+import type { BridgeIterator, SourceOptions } from "../../core/index.js";
+import { createSubscription } from "../../core/subscribe.js";
 
 /**
  * A grpc-js call with responses to read: what a server-streaming or bidi method returns, and what

@@ -1,5 +1,5 @@
 import { Metadata, status as Status } from "@grpc/grpc-js";
-import type { PartialStatusObject } from "./call-status.js";
+import type { PartialStatusObject } from "./server-calls/call-status.js";
 import { cloneMessage } from "./clone-message.js";
 
 /**

@@ -11,8 +11,8 @@ import type {
   ServiceDefinition,
   requestCallback,
 } from "@grpc/grpc-js";
-import type { BridgeIterator } from "../core/index.js";
-import { AbortError, InvalidArgumentError } from "../core/index.js";
+import type { BridgeIterator } from "../../core/index.js";
+import { AbortError, InvalidArgumentError } from "../../core/index.js";
 import { responseStream } from "./response-stream.js";
 import { sendAll } from "./send-all.js";
 

@@ -1,5 +1,5 @@
-import type { BridgeIterator, SourceOptions } from "../core/index.js";
-import { InvalidArgumentError } from "../core/index.js";
+import type { BridgeIterator, SourceOptions } from "../../core/index.js";
+import { InvalidArgumentError } from "../../core/index.js";
 import { responseStream } from "./response-stream.js";
 import type { ResponseCall } from "./response-stream.js";
 

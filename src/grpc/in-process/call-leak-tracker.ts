@@ -1,5 +1,5 @@
-import { RegistryEntry, trackResource, untrackResource } from "../core/track.js";
-import type { ResourceSnapshot, TrackedResource } from "../core/track.js";
+import { RegistryEntry, trackResource, untrackResource } from "../../core/track.js";
+import type { ResourceSnapshot, TrackedResource } from "../../core/track.js";
 
 /** What the tracker reads from its call when asked (rarely: `openBridges()`, a leak report). */
 interface LeakReport {

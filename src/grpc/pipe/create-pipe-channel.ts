@@ -2,10 +2,10 @@ import { connect } from "node:http2";
 import type { ClientHttp2Session } from "node:http2";
 import { ServerCredentials } from "@grpc/grpc-js";
 import type { ChannelInterface, ChannelOptions, ConnectionInjector, Server } from "@grpc/grpc-js";
-import { InvalidArgumentError } from "../core/index.js";
-import { AlwaysReadyChannel } from "./always-ready-channel.js";
-import { createDuplexPair } from "./pipe/duplex-pair.js";
-import { PipeCall } from "./pipe/pipe-call.js";
+import { InvalidArgumentError } from "../../core/index.js";
+import { AlwaysReadyChannel } from "../always-ready-channel.js";
+import { createDuplexPair } from "./duplex-pair.js";
+import { PipeCall } from "./pipe-call.js";
 
 /**
  * Options of {@link createPipeChannel}: the grpc-js channel options that still mean something on a pipe.

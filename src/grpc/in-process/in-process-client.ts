@@ -11,21 +11,21 @@ import type {
   ServerInterceptor,
   ServiceDefinition,
 } from "@grpc/grpc-js";
-import { InvalidArgumentError } from "../core/errors.js";
-import { handleBidiStreamingCall } from "./handle-bidi-streaming-call.js";
-import type { BidiStreamingHandler } from "./handle-bidi-streaming-call.js";
-import { handleClientStreamingCall } from "./handle-client-streaming-call.js";
-import type { ClientStreamingHandler } from "./handle-client-streaming-call.js";
-import { handleServerStreamingCall } from "./handle-server-streaming-call.js";
-import type { ServerStreamingHandler } from "./handle-server-streaming-call.js";
-import { handleUnaryCall } from "./handle-unary-call.js";
-import type { UnaryHandler } from "./handle-unary-call.js";
+import { InvalidArgumentError } from "../../core/errors.js";
+import { handleBidiStreamingCall } from "./server-calls/handle-bidi-streaming-call.js";
+import type { BidiStreamingHandler } from "./server-calls/handle-bidi-streaming-call.js";
+import { handleClientStreamingCall } from "./server-calls/handle-client-streaming-call.js";
+import type { ClientStreamingHandler } from "./server-calls/handle-client-streaming-call.js";
+import { handleServerStreamingCall } from "./server-calls/handle-server-streaming-call.js";
+import type { ServerStreamingHandler } from "./server-calls/handle-server-streaming-call.js";
+import { handleUnaryCall } from "./server-calls/handle-unary-call.js";
+import type { UnaryHandler } from "./server-calls/handle-unary-call.js";
 import { InProcessCall, callHandle } from "./in-process-call.js";
 import type { CallRoute, InProcessCallOptions } from "./in-process-call.js";
 import { InProcessChannel } from "./in-process-channel.js";
 import { createMessageCodec, defaultMessageLimits, messageModes } from "./message-modes.js";
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
-import type { ServerCallPort } from "./server-call-port.js";
+import type { ServerCallPort } from "./server-calls/server-call-port.js";
 
 /**
  * Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process:

@@ -1,6 +1,6 @@
 import { status as Status } from "@grpc/grpc-js";
 import type { ClientDuplexStream, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
-import { InvalidArgumentError, drive, isAbortError } from "../core/index.js";
+import { InvalidArgumentError, drive, isAbortError } from "../../core/index.js";
 
 /**
  * A grpc-js call with requests to write: what a client-streaming or bidi method returns, and what
