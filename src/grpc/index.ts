@@ -27,7 +27,8 @@ export { GrpcError } from "./grpc-error.js";
 
 // For users: calls as promises and sluice iterators.
 export { asyncClient } from "./client/async-client.js";
-export type { AsyncCallOptions, AsyncClient, UntypedAsyncClient } from "./client/async-client.js";
+export type { AsyncCallOptions } from "./client/async-call-options.js";
+export type { AsyncClient, UntypedAsyncClient } from "./client/async-client-types.js";
 export { responses } from "./client/responses.js";
 export { sendAll } from "./client/send-all.js";
 export type { SendAllOptions } from "./client/send-all.js";
@@ -40,7 +41,7 @@ export { createPipeChannel } from "./pipe/create-pipe-channel.js";
 export type { PipeChannelOptions } from "./pipe/create-pipe-channel.js";
 
 // For integrators: the shapes the helpers accept and produce, for wrapping them in your own APIs.
-export type { AsyncMethod } from "./client/async-client.js";
+export type { AsyncMethod } from "./client/async-client-types.js";
 export type { ServerSurfaceCall } from "./adapters/call-context.js";
 export type { ResponseCall } from "./client/response-stream.js";
 export type { RequestCall } from "./client/send-all.js";

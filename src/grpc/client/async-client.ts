@@ -6,99 +6,16 @@ import type {
   ClientReadableStream,
   ClientUnaryCall,
   ClientWritableStream,
-  Deadline,
   MethodDefinition,
   ServiceDefinition,
   requestCallback,
 } from "@grpc/grpc-js";
 import type { BridgeIterator } from "../../core/index.js";
 import { AbortError, InvalidArgumentError } from "../../core/index.js";
+import type { AsyncCallOptions } from "./async-call-options.js";
+import type { AsyncClient, UntypedAsyncClient } from "./async-client-types.js";
 import { responseStream } from "./response-stream.js";
 import { sendAll } from "./send-all.js";
-
-/**
- * Per-call options of an {@link asyncClient} method.
- * @example
- * ```ts
- * const metadata = new grpc.Metadata();
- * metadata.set("authorization", "Bearer abc");
- * const shutdown = new AbortController();
- * await asyncClient(greeter).SayHello({ name: "x" }, { deadline: Date.now() + 1_000, metadata, signal: shutdown.signal });
- * ```
- */
-export interface AsyncCallOptions {
-  /**
-   * Aborting it cancels the call (the server sees `'cancelled'`) and rejects the promise, or the
-   * iterator's pending and later `next()`, with an `AbortError` whose `cause` is the signal's reason.
-   * @default undefined (the call runs until it ends, its deadline passes or its stream is stopped)
-   */
-  readonly signal?: AbortSignal;
-  /** Request metadata. @default new Metadata() */
-  readonly metadata?: Metadata;
-  /** The call's deadline (a `Date` or ms epoch); shorthand for `callOptions.deadline`. @default Infinity */
-  readonly deadline?: Deadline;
-  /** Any other grpc-js `CallOptions` (`parent`, `propagate_flags`, `credentials`, `interceptors`…). @default {} */
-  readonly callOptions?: CallOptions;
-}
-
-/**
- * The promise/iterator form of one grpc-js client method, by its call shape (read from the method's
- * last overload): what each method of an {@link AsyncClient} is.
- * @example
- * ```ts
- * // (requests: AsyncIterable<HelloRequest> | Iterable<HelloRequest>, options?) => BridgeIterator<HelloReply>
- * const chat: AsyncMethod<GreeterClient["Chat"]> = asyncClient(greeter).Chat;
- * ```
- */
-export type AsyncMethod<M> =
-  M extends (...args: infer A) => ClientDuplexStream<infer Req, infer Res>
-    ? A extends readonly unknown[]
-      ? (requests: AsyncIterable<Req> | Iterable<Req>, options?: AsyncCallOptions) => BridgeIterator<Res>
-      : never
-    : M extends (...args: infer A) => ClientReadableStream<infer Res>
-      ? (request: A[0], options?: AsyncCallOptions) => BridgeIterator<Res>
-      : M extends (...args: infer A) => ClientWritableStream<infer Req>
-        ? A extends [...unknown[], requestCallback<infer Res>]
-          ? (requests: AsyncIterable<Req> | Iterable<Req>, options?: AsyncCallOptions) => Promise<Res>
-          : never
-        : M extends (...args: infer A) => ClientUnaryCall
-          ? A extends [infer Req, ...unknown[], requestCallback<infer Res>]
-            ? (request: Req, options?: AsyncCallOptions) => Promise<Res>
-            : never
-          : never;
-
-/**
- * The promise/async-iterable face of a grpc-js client: the same method names, typed from the client's
- * own method signatures (their last overload). Messages are `unknown` for untyped clients.
- * @example
- * ```ts
- * const api: AsyncClient<GreeterClient> = asyncClient(greeter);
- * const reply: HelloReply = await api.SayHello({ name: "x" }); // unary
- * const total: HelloCount = await api.CountHellos([{ name: "a" }, { name: "b" }]); // client-streaming
- * for await (const r of api.SayHelloStream({ name: "x" })) console.log(r.message); // server-streaming
- * for await (const r of api.Chat([{ name: "a" }])) console.log(r.message); // bidi
- * ```
- */
-export type AsyncClient<C> = {
-  readonly [K in Exclude<keyof C, keyof Client> as AsyncMethod<C[K]> extends never ? never : K]: AsyncMethod<C[K]>;
-};
-
-/**
- * An untyped client: every method of its service, messages `unknown`. What {@link asyncClient} returns
- * for a client typed only as `grpc.Client` (as `loadPackageDefinition` gives it).
- * @example
- * ```ts
- * const api: UntypedAsyncClient = asyncClient(greeter as grpc.Client);
- * const sayHello = api["SayHello"]; // one of the four call shapes: cast the client to its interface instead
- * ```
- */
-export interface UntypedAsyncClient {
-  readonly [method: string]:
-    | ((request: unknown, options?: AsyncCallOptions) => Promise<unknown>)
-    | ((request: unknown, options?: AsyncCallOptions) => BridgeIterator<unknown>)
-    | ((requests: AsyncIterable<unknown> | Iterable<unknown>, options?: AsyncCallOptions) => Promise<unknown>)
-    | ((requests: AsyncIterable<unknown> | Iterable<unknown>, options?: AsyncCallOptions) => BridgeIterator<unknown>);
-}
 
 type AnyMethod = (...args: unknown[]) => unknown;
 
