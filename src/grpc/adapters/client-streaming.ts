@@ -2,6 +2,8 @@ import type { handleClientStreamingCall, ServerReadableStream } from "@grpc/grpc
 import type { BridgeIterator } from "../../core/index.js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { markDirect } from "./direct-handler.js";
+import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
 import { requestStream } from "./request-stream.js";
 import { statusFromError } from "./status-from-error.js";
@@ -36,7 +38,7 @@ export function clientStreaming<Req, Res>(
   handler: (requests: BridgeIterator<Req>, ctx: CallContext<ServerReadableStream<Req, Res>>) => Res | PromiseLike<Res>,
 ): handleClientStreamingCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
-  return function handle(call, callback) {
+  const handle: handleClientStreamingCall<Req, Res> = function handle(call, callback) {
     const { ctx, finish, cancelled } = openContext(call);
     const requests = requestStream<Req>(call, handle);
     const respond = async (): Promise<void> => {
@@ -54,4 +56,5 @@ export function clientStreaming<Req, Res>(
     // Every failure was turned into the status above; nothing is left to reject.
     void respond();
   };
+  return markDirect(handle, { kind: "clientStreaming", fn: handler as DirectHandler["fn"] } as DirectHandler);
 }

@@ -1,6 +1,8 @@
 import type { handleServerStreamingCall, ServerWritableStream } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { markDirect } from "./direct-handler.js";
+import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
 import { statusFromError } from "./status-from-error.js";
 import { writeResponses } from "./write-responses.js";
@@ -37,7 +39,7 @@ export function serverStreaming<Req, Res>(
   handler: (request: Req, ctx: CallContext<ServerWritableStream<Req, Res>>) => AsyncIterable<Res>,
 ): handleServerStreamingCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
-  return (call) => {
+  return markDirect<handleServerStreamingCall<Req, Res>>((call) => {
     const { ctx, finish, cancelled } = openContext(call);
     const respond = async (): Promise<void> => {
       try {
@@ -51,5 +53,5 @@ export function serverStreaming<Req, Res>(
     };
     // Every failure was turned into the status above; nothing is left to reject.
     void respond();
-  };
+  }, { kind: "serverStreaming", fn: handler as DirectHandler["fn"] } as DirectHandler);
 }

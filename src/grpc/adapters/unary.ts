@@ -1,6 +1,8 @@
 import type { handleUnaryCall, ServerUnaryCall } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { markDirect } from "./direct-handler.js";
+import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
 import { statusFromError } from "./status-from-error.js";
 
@@ -28,7 +30,7 @@ import { statusFromError } from "./status-from-error.js";
  */
 export function unary<Req, Res>(handler: (request: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Res | PromiseLike<Res>): handleUnaryCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
-  return (call, callback) => {
+  return markDirect<handleUnaryCall<Req, Res>>((call, callback) => {
     const { ctx, finish, cancelled } = openContext(call);
     const respond = async (): Promise<void> => {
       try {
@@ -42,5 +44,5 @@ export function unary<Req, Res>(handler: (request: Req, ctx: CallContext<ServerU
     };
     // Every failure was turned into the status above; nothing is left to reject.
     void respond();
-  };
+  }, { kind: "unary", fn: handler as DirectHandler["fn"] } as DirectHandler);
 }

@@ -21,6 +21,26 @@ export interface AsyncCallOptions {
   readonly metadata?: Metadata;
   /** The call's deadline (a `Date` or ms epoch); shorthand for `callOptions.deadline`. @default Infinity */
   readonly deadline?: Deadline;
-  /** Any other grpc-js `CallOptions` (`parent`, `propagate_flags`, `credentials`, `interceptors`…). @default {} */
+  /**
+   * Any other grpc-js `CallOptions` (`parent`, `propagate_flags`, `credentials`, `interceptors`…). On an
+   * in-process client, `interceptors`, `interceptor_providers` and `credentials` keep the call off the direct
+   * path (they need grpc-js's call objects).
+   * @default {}
+   */
   readonly callOptions?: CallOptions;
+  /**
+   * Called once with the response headers, when they arrive (before the first response). Not called when the
+   * call ends without headers (a "trailers-only" response, e.g. an error before any response). A throw from it
+   * cancels the call, and the call fails with that error.
+   * @default undefined
+   */
+  readonly onHeader?: (headers: Metadata) => void;
+  /**
+   * Called once with the trailing metadata when the call's status arrives, OK or not, before the promise
+   * settles or the iterator's last result (done, or the error) is delivered. Not called when you stopped the
+   * call yourself (`break`, `return()`, an aborted `signal`). A throw from it fails the call with that error.
+   * A failed call's trailers are also its error's `metadata`.
+   * @default undefined
+   */
+  readonly onTrailer?: (trailers: Metadata) => void;
 }

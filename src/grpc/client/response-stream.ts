@@ -1,4 +1,4 @@
-import type { ClientDuplexStream, ClientReadableStream, StatusObject } from "@grpc/grpc-js";
+import type { ClientDuplexStream, ClientReadableStream, Metadata, StatusObject } from "@grpc/grpc-js";
 import type { BridgeIterator, SourceOptions } from "../../core/index.js";
 import { createSubscription } from "../../core/subscribe.js";
 
@@ -21,8 +21,16 @@ export interface ResponseStreamHooks<Res> {
   readonly start: () => ResponseCall<Res>;
   /** Replaces the error a failed call reports (e.g. with the error of the requests being sent). */
   readonly mapError?: (error: unknown) => unknown;
-  /** Runs when the bridge is done with the call, after it was cancelled if it had to be. */
-  readonly detached?: () => void;
+  /** Called once with the response headers (the call's `'metadata'` event). A throw cancels the call and fails the bridge with it. */
+  readonly onHeader?: ((headers: Metadata) => void) | undefined;
+  /** Called once with the trailers when the status arrives (not after the bridge was stopped). A throw fails the bridge with it. */
+  readonly onTrailer?: ((trailers: Metadata) => void) | undefined;
+  /**
+   * Work that must finish before the last result (done or the error) is delivered, and that the bridge's
+   * `stop()` waits for: closing the caller's requests. Also run when the bridge is stopped before it started.
+   * Never rejects.
+   */
+  readonly release?: (() => Promise<void>) | undefined;
 }
 
 const ignore = (): void => {};
@@ -39,12 +47,14 @@ export function responseStream<Res>(
   options: SourceOptions,
   createdBy: (...args: never[]) => unknown,
 ): BridgeIterator<Res> {
+  const release = hooks.release;
   return createSubscription<Res>(
     "grpc-responses",
     (sink) => {
       const call = hooks.start();
       let status: StatusObject | undefined; // set once the call has ended, OK or not
       let failure: unknown; // the call's error, delivered once the responses before it were read
+      let callbackFailure: { readonly error: unknown } | undefined; // onHeader/onTrailer threw: the bridge's error
       let paused = false;
       const resume = (ok: boolean): void => {
         paused = false;
@@ -57,25 +67,60 @@ export function responseStream<Res>(
           void sink.ready().then(resume); // false once the bridge is finished; the teardown handles that
         }
       };
-      const fail = (): void => sink.fail(hooks.mapError === undefined ? failure : hooks.mapError(failure));
+      // The requests (if any) are closed before the bridge's last result: done, or the error.
+      const settle = (deliver: () => void): void => {
+        if (release === undefined) deliver();
+        else void release().then(deliver);
+      };
+      const fail = (): void => {
+        const error = callbackFailure?.error ?? (hooks.mapError === undefined ? failure : hooks.mapError(failure));
+        settle(() => sink.fail(error));
+      };
       // grpc-js pushes null, then emits 'error' at once: responses may still sit in the Readable's buffer.
       const onError = (error: unknown): void => {
         failure = error;
         if (call.readableLength === 0) fail();
       };
-      const onEnd = (): void => (failure === undefined ? sink.end() : fail());
+      const onEnd = (): void => (failure === undefined && callbackFailure === undefined ? settle(() => sink.end()) : fail());
+      const callbackFailed = (error: unknown): void => {
+        if (callbackFailure !== undefined) return;
+        callbackFailure = { error };
+        if (status === undefined) {
+          call.on("error", ignore); // the CANCELLED that follows is ours
+          call.cancel();
+        } else if (failure === undefined) {
+          // The status is in (OK): its 'end' may already be past, so fail now, after what is buffered.
+          fail();
+        }
+      };
       const onStatus = (received: StatusObject): void => {
         status = received;
+        const onTrailer = hooks.onTrailer;
+        if (onTrailer === undefined || callbackFailure !== undefined) return;
+        try {
+          onTrailer(received.metadata);
+        } catch (error) {
+          callbackFailed(error);
+        }
+      };
+      const onMetadata = (headers: Metadata): void => {
+        try {
+          hooks.onHeader?.(headers);
+        } catch (error) {
+          callbackFailed(error);
+        }
       };
       call.on("data", onData);
       call.on("error", onError);
       call.once("end", onEnd);
       call.once("status", onStatus);
+      if (hooks.onHeader !== undefined) call.once("metadata", onMetadata);
       return () => {
         call.removeListener("data", onData);
         call.removeListener("error", onError);
         call.removeListener("end", onEnd);
         call.removeListener("status", onStatus);
+        call.removeListener("metadata", onMetadata);
         if (status === undefined) {
           // The grpc-node#1238 fix: a consumer that stops reading cancels the call, remote or not.
           // The CANCELLED 'error' that follows has nobody to go to; keep it from becoming uncaught.
@@ -83,10 +128,12 @@ export function responseStream<Res>(
           call.cancel();
         }
         call.resume(); // drop whatever is still buffered
-        hooks.detached?.();
+        return release?.();
       };
     },
     options,
     createdBy,
+    undefined,
+    release === undefined ? undefined : () => void release(),
   );
 }

@@ -1,6 +1,7 @@
 import { status as Status } from "@grpc/grpc-js";
-import type { ClientDuplexStream, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
+import type { ClientDuplexStream, ClientWritableStream, StatusObject } from "@grpc/grpc-js";
 import { InvalidArgumentError, drive, isAbortError } from "../../core/index.js";
+import { serviceErrorFrom } from "../service-error.js";
 
 /**
  * A grpc-js call with requests to write: what a client-streaming or bidi method returns, and what
@@ -30,11 +31,6 @@ export interface SendAllOptions {
    * @default undefined (sending runs until the iterable ends or the call does)
    */
   readonly signal?: AbortSignal;
-}
-
-/** A `ServiceError` as grpc-js builds it, for a status that arrived while we were still sending. @internal */
-export function serviceErrorFrom(status: StatusObject): ServiceError {
-  return Object.assign(new Error(`${status.code} ${Status[status.code]}: ${status.details}`), status);
 }
 
 /** Thrown inside drive() when the call ended before the requests did; never reaches the caller. */

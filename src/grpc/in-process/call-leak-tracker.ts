@@ -41,15 +41,16 @@ const deref = <T extends object>(held: Held<T>): T | undefined => ("strong" in h
  */
 class CallLeakTracker extends RegistryEntry implements TrackedResource {
   readonly name: string;
-  readonly kind = "grpc-call";
+  readonly kind: string;
   /** The in-process call; weak once watched (see the class comment). */
   #call: Held<TrackableCall>;
   /** The caller's call object, for `stop()` only; weak once watched (see the class comment). */
   #handle: Held<CallHandle>;
 
-  constructor(path: string, call: TrackableCall, handle: object) {
+  constructor(path: string, call: TrackableCall, handle: object, kind: string) {
     super();
     this.name = path;
+    this.kind = kind;
     this.#call = { strong: call };
     this.#handle = { strong: handle as CallHandle };
   }
@@ -95,8 +96,8 @@ class CallLeakTracker extends RegistryEntry implements TrackedResource {
 }
 
 /** Starts tracking a call; `caller` is where stack capture stops (frames above it are omitted). */
-function trackCall(path: string, call: TrackableCall, handle: object, caller: (...args: never[]) => unknown): CallLeakTracker {
-  const tracker = new CallLeakTracker(path, call, handle);
+function trackCall(path: string, call: TrackableCall, handle: object, caller: (...args: never[]) => unknown, kind = "grpc-call"): CallLeakTracker {
+  const tracker = new CallLeakTracker(path, call, handle, kind);
   trackResource(handle, tracker, caller);
   return tracker;
 }

@@ -3,6 +3,7 @@ import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-j
 import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
 import { trackCall, untrackCall } from "./call-leak-tracker.js";
 import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tracker.js";
+import type { DirectHandler } from "../adapters/direct-handler.js";
 import type { MessageCodec } from "./message-modes.js";
 import { createNoopMetricsRecorder, emptyAuthContext } from "./server-calls/server-surface.js";
 import { wireMetadata } from "./wire-metadata.js";
@@ -21,8 +22,13 @@ interface CallRoute {
   readonly requestStream: boolean;
   readonly responseStream: boolean;
   readonly codec: MessageCodec;
-  /** Starts the server side (the handler) on the given port; runs one tick after `start()`. */
+  /** Starts the server side (the handler, behind the server interceptors) on the given port; the drop-in runs it one tick after `start()`. */
   readonly dispatch: (port: ServerCallPort) => void;
+  /**
+   * The user's own function when the handler was written with an adapter and no server interceptor must see
+   * the call: the direct path then calls it itself. `undefined` otherwise (the direct path dispatches).
+   */
+  readonly direct?: DirectHandler | undefined;
 }
 
 /** Lifecycle of the whole call, as the caller sees it. Ordered: a call only moves forward. */

@@ -12,6 +12,7 @@ import type {
   ServiceDefinition,
 } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/errors.js";
+import { directHandlerOf } from "../adapters/direct-handler.js";
 import { handleBidiStreamingCall } from "./server-calls/handle-bidi-streaming-call.js";
 import type { BidiStreamingHandler } from "./server-calls/handle-bidi-streaming-call.js";
 import { handleClientStreamingCall } from "./server-calls/handle-client-streaming-call.js";
@@ -68,7 +69,32 @@ type InProcessClientOptions = ClientOptions & {
   readonly messages?: MessageMode;
   /** Limits applied on the handler side, as `grpc.Server` options would. @default {} */
   readonly server?: InProcessServerOptions;
+  /**
+   * Whether {@link asyncClient} over this client may take the direct path: call the handlers itself, with no
+   * grpc-js call objects in between (docs/grpc.md, "The direct path"). `false` keeps every call on grpc-js's
+   * client code, as a call made without `asyncClient` is.
+   * @default true
+   */
+  readonly direct?: boolean;
 };
+
+/** What `asyncClient` needs to call an in-process client's handlers directly. @internal */
+interface InProcessService {
+  /** Every method of the service, by path. */
+  readonly routes: ReadonlyMap<string, CallRoute>;
+  /** Why no call of this client may take the direct path (client interceptors, a call transformer, `direct: false`), if one may not. */
+  readonly directRefused: string | undefined;
+  /** True once the client was closed: calls then fail as grpc-js's do ("Channel has been shut down"). */
+  readonly closed: () => boolean;
+}
+
+/** The in-process clients made so far (weakly): what `asyncClient` looks up. */
+const services = new WeakMap<object, InProcessService>();
+
+/** The service behind a client made by {@link createInProcessClient}, or `undefined` for any other client. @internal */
+function inProcessServiceOf(client: object): InProcessService | undefined {
+  return services.get(client);
+}
 
 /**
  * A grpc-js service client class: from `loadPackageDefinition`, `makeClientConstructor` or generated code.
@@ -168,7 +194,7 @@ function createInProcessClient<C extends Client>(
   if (typeof implementation !== "object" || implementation === null) {
     throw new InvalidArgumentError("implementation", "an object of handlers", implementation);
   }
-  const { messages = "share", server = {}, ...clientOptions } = options;
+  const { messages = "share", server = {}, direct = true, ...clientOptions } = options;
   if (!messageModes.includes(messages)) {
     throw new InvalidArgumentError("messages", `one of ${messageModes.map((m) => `"${m}"`).join(", ")}`, messages);
   }
@@ -188,12 +214,15 @@ function createInProcessClient<C extends Client>(
       throw new InvalidArgumentError(`implementation.${name}`, "a handler function", handler);
     }
     const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
+    const interceptors = server.interceptors ?? [];
     routes.set(method.path, {
       path: method.path,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
       codec: createMessageCodec(messages, method as MethodSerializers, limits),
-      dispatch: dispatcher(method, bound, server.interceptors ?? []),
+      dispatch: dispatcher(method, bound, interceptors),
+      // Server interceptors wrap the server call object: with any, the direct path dispatches instead.
+      direct: interceptors.length === 0 ? directHandlerOf(handler) : undefined,
     });
   }
 
@@ -202,7 +231,7 @@ function createInProcessClient<C extends Client>(
     path: definition.path,
     requestStream: definition.requestStream,
     responseStream: definition.responseStream,
-    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }) },
+    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }), passes: true },
     dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
   });
   /** The innermost interceptor: it never calls `nextCall`, so no channel, no serialization. */
@@ -222,11 +251,22 @@ function createInProcessClient<C extends Client>(
     return properties;
   };
 
-  return new ClientConstructor(inProcessTarget, credentials.createInsecure(), {
+  const client = new ClientConstructor(inProcessTarget, credentials.createInsecure(), {
     ...clientOptions,
     channelOverride: channel,
     callInvocationTransformer,
   });
+  services.set(client, { routes, directRefused: directRefusal(direct, clientInterceptors, clientProviders, userTransformer), closed: () => channel.closed });
+  return client;
+}
+
+/** Why the client's options keep every `asyncClient` call on grpc-js's client code, if they do. */
+function directRefusal(direct: boolean, interceptors: readonly Interceptor[], providers: readonly InterceptorProvider[], transformer: unknown): string | undefined {
+  if (!direct) return "the client was created with `direct: false`";
+  if (interceptors.length > 0) return "the client has interceptors (they need grpc-js's call objects)";
+  if (providers.length > 0) return "the client has interceptor providers (they need grpc-js's call objects)";
+  if (transformer !== undefined) return "the client has a callInvocationTransformer (it needs grpc-js's call objects)";
+  return undefined;
 }
 
 /**
@@ -273,5 +313,5 @@ function cancelOnEarlyClose(call: CallProperties<unknown, unknown>["call"]): voi
   });
 }
 
-export { createInProcessClient };
-export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor };
+export { createInProcessClient, inProcessServiceOf };
+export type { InProcessClientOptions, InProcessServerOptions, InProcessService, ServiceClientConstructor };

@@ -54,6 +54,8 @@ interface MessageCodec {
   request(message: unknown): Transfer;
   /** Handler → caller. */
   response(message: unknown): Transfer;
+  /** True when a message other than `null`/`undefined` crosses as it is (`'share'`): a hot path may skip the call. */
+  readonly passes: boolean;
 }
 
 const failure = (code: Status, details: string): Transfer => ({ ok: false, status: { code, details, metadata: new Metadata() } });
@@ -109,16 +111,18 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
   };
   switch (mode) {
     case "serialize":
-      return { request, response };
+      return { request, response, passes: false };
     case "clone":
       return {
         request: (m) => (m == null ? request(m) : { ok: true, message: cloneMessage(m) }),
         response: (m) => (m == null ? response(m) : { ok: true, message: cloneMessage(m) }),
+        passes: false,
       };
     case "share":
       return {
         request: (m) => (m == null ? request(m) : { ok: true, message: m }),
         response: (m) => (m == null ? response(m) : { ok: true, message: m }),
+        passes: true,
       };
   }
 }

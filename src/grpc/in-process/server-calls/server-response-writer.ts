@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import { statusFromServerError } from "./call-status.js";
 import type { PartialStatusObject } from "./call-status.js";
@@ -19,6 +20,17 @@ class ResponseWriter {
 
   constructor(port: ServerCallPort) {
     this.#port = port;
+  }
+
+  /**
+   * A plain `write(message)` (no callback, nothing buffered in the Writable, not corked or ended) taken by the
+   * port's fast lane, if it has one: the message goes to the caller without the Writable's machinery. Returns
+   * the `write()` result, or `undefined` when there is no lane and the Writable must take the write.
+   */
+  offer(stream: Writable, message: unknown): boolean | undefined {
+    const offerResponse = this.#port.offerResponse;
+    if (offerResponse === undefined || stream.writableLength !== 0 || stream.writableCorked !== 0 || stream.writableEnded || stream.destroyed) return undefined;
+    return offerResponse(message, () => stream.emit("drain"));
   }
 
   /** One write (`_write`): its callback fires once the caller has taken the message. */

@@ -41,6 +41,15 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
     });
   }
 
+  /** `write(message)` alone goes straight to the caller when the call's port has a fast lane (the direct path). */
+  override write(chunk: Res, encoding?: unknown, callback?: unknown): boolean {
+    if (encoding === undefined && callback === undefined) {
+      const taken = this.#responses.offer(this, chunk);
+      if (taken !== undefined) return taken;
+    }
+    return super.write(chunk, encoding as BufferEncoding, callback as (error: Error | null | undefined) => void);
+  }
+
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#responses.write(chunk, callback);
   }

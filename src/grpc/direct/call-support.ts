@@ -1,0 +1,164 @@
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import type { StatusObject } from "@grpc/grpc-js";
+import { AbortError } from "../../core/index.js";
+import type { BridgeIterator } from "../../core/index.js";
+import { createSubscription } from "../../core/subscribe.js";
+import { GrpcError } from "../grpc-error.js";
+import { serviceErrorFrom } from "../service-error.js";
+import { EndedBy } from "./direct-call.js";
+import type { DirectCall, DirectCaller, DirectCallOptions } from "./direct-call.js";
+import type { DirectPort } from "./direct-port.js";
+import type { RequestSource } from "./request-source.js";
+
+/** A direct call's options: the call's own, plus the caller's `signal`. */
+interface DirectRequestOptions extends DirectCallOptions {
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The public function that made a call: leak reports' creation stacks start at its caller. */
+type CreatedBy = (...args: never[]) => unknown;
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError("The call was aborted", { cause: signal.reason });
+}
+
+/** Runs the method's dispatch (interceptors, then the handler) on a port; a throw there ends the call visibly. */
+function dispatchOn(call: DirectCall, port: DirectPort): void {
+  try {
+    call.route.dispatch(port);
+  } catch (error) {
+    // Handler throws are caught by the server call code; a throw here comes from a server interceptor.
+    call.finish({ code: Status.INTERNAL, details: `In-process dispatch failed: ${String(error)}` });
+  }
+}
+
+/**
+ * The caller's side of a call answered with one response (unary, client-streaming): a promise. It resolves
+ * with the response on OK, and rejects with the call's `ServiceError`, an `AbortError` when the caller's
+ * signal aborted, or the error of the caller's own requests. grpc-js's client rules hold: an OK status
+ * without a response is UNIMPLEMENTED "No message received". When there are requests, they are closed before
+ * the promise settles.
+ */
+class PromiseCaller implements DirectCaller {
+  readonly #call: DirectCall;
+  readonly #signal: AbortSignal | undefined;
+  readonly #release: (() => Promise<void>) | undefined;
+  #resolve: (value: unknown) => void = ignore;
+  #reject: (error: unknown) => void = ignore;
+  /** The response the handler's function returned (handlers written with the adapters). */
+  #response: { readonly message: unknown } | undefined;
+  /** Where the response is kept otherwise: the port the handler's server call object writes to. */
+  #port: { readonly response: { readonly message: unknown } | undefined } | undefined;
+  readonly promise: Promise<unknown>;
+
+  constructor(call: DirectCall, signal: AbortSignal | undefined, release?: () => Promise<void>) {
+    this.#call = call;
+    this.#signal = signal;
+    this.#release = release;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** The response, once the handler sent it (unary-shaped calls keep only the first). */
+  get response(): { readonly message: unknown } | undefined {
+    return this.#response ?? this.#port?.response;
+  }
+
+  /** Keeps the response the handler's function returned. */
+  respond(message: unknown): void {
+    this.#response = { message };
+  }
+
+  /** Reads the response from the port the handler's server call object writes to. */
+  readFrom(port: { readonly response: { readonly message: unknown } | undefined }): void {
+    this.#port = port;
+  }
+
+  readonly #onAbort = (): void => {
+    if (this.#call.cancelByCaller()) this.#settle(() => this.#reject(abortError(this.#signal as AbortSignal)));
+  };
+
+  ended(status: StatusObject): void {
+    if (status.code !== Status.OK) {
+      this.#settle(() => this.#reject(serviceErrorFrom(status)));
+      return;
+    }
+    const response = this.response;
+    if (response === undefined) {
+      this.#settle(() => this.#reject(serviceErrorFrom({ code: Status.UNIMPLEMENTED, details: "No message received", metadata: status.metadata })));
+    } else {
+      this.#settle(() => this.#resolve(response.message));
+    }
+  }
+
+  failed(error: unknown): void {
+    this.#settle(() => this.#reject(error));
+  }
+
+  /** The caller's requests threw: cancel the call; the caller gets the requests' own error. */
+  readonly requestsFailed = (error: unknown): void => {
+    if (this.#call.cancelByCaller()) this.failed(error);
+  };
+
+  #settle(settle: () => void): void {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    const release = this.#release;
+    if (release === undefined) settle();
+    else void release().then(settle);
+  }
+}
+
+const ignore = (): void => {};
+
+/**
+ * The handler's `requests` (handlers written with `clientStreaming` or `bidi`): the caller's requests as a
+ * bridge of kind `grpc-requests` named after the method, as the adapters give them, buffering up to 16. They
+ * end when the caller's iterable ends, and fail with a `GrpcError` CANCELLED when the call is cancelled. The
+ * caller's iterable is read only as fast as the handler reads this (and never past its end or a stop).
+ */
+function handlerRequests(call: DirectCall, source: RequestSource, requestsFailed: (error: unknown) => void, createdBy: CreatedBy): BridgeIterator<unknown> {
+  return createSubscription<unknown>(
+    "grpc-requests",
+    (sink) => {
+      let stopped = false;
+      const pump = async (): Promise<void> => {
+        for (;;) {
+          let result: IteratorResult<unknown>;
+          try {
+            result = await source.next();
+          } catch (error) {
+            requestsFailed(error);
+            return;
+          }
+          if (stopped || call.ended) return;
+          if (result.done === true) {
+            sink.end();
+            return;
+          }
+          const transfer = call.route.codec.request(result.value);
+          if (!transfer.ok) {
+            call.end({ code: transfer.status.code, details: transfer.status.details, metadata: new Metadata() }, EndedBy.Call);
+            return;
+          }
+          if (!sink.push(transfer.message) && !(await sink.ready())) return;
+        }
+      };
+      call.onEnd((cancelled) => {
+        if (cancelled) sink.fail(new GrpcError(Status.CANCELLED, "The call was cancelled or ran out of time"));
+      });
+      // Every failure of the pump was reported above; nothing is left to reject.
+      void pump();
+      return () => {
+        stopped = true;
+      };
+    },
+    { name: call.route.path },
+    createdBy,
+  );
+}
+
+export { PromiseCaller, abortError, dispatchOn, handlerRequests };
+export type { CreatedBy, DirectRequestOptions };
