@@ -161,11 +161,14 @@ const pipe: Transport = (() => {
   };
 })();
 
-/** The in-process client in one message mode. */
-function inProcess(mode: MessageMode): Transport {
+/**
+ * The in-process client in one message mode. Its grpc-js call objects are the drop-in path; `asyncClient` over it
+ * takes the direct path unless `direct` is false.
+ */
+function inProcess(mode: MessageMode, { direct = true }: { readonly direct?: boolean } = {}): Transport {
   const clients: grpc.Client[] = [];
   return {
-    name: `in-process (${mode})`,
+    name: direct ? `in-process (${mode})` : `in-process (${mode}, direct: false)`,
     differences: {
       serverPeer: /^in-process$/,
       clientPeer: /^in-process$/,
@@ -184,6 +187,7 @@ function inProcess(mode: MessageMode): Transport {
         const client = createInProcessClient(TestService, implementation, {
           ...(clientOptions ?? options.client),
           messages: mode,
+          direct,
           ...(options.server === undefined ? {} : { server: options.server }),
         });
         clients.push(client);
@@ -193,7 +197,7 @@ function inProcess(mode: MessageMode): Transport {
         client: makeClient(),
         makeClient,
         makeUnimplementedServiceClient() {
-          const client = createInProcessClient(UnimplementedService, {}, { messages: mode });
+          const client = createInProcessClient(UnimplementedService, {}, { messages: mode, direct });
           clients.push(client);
           return client;
         },
