@@ -209,7 +209,22 @@ function inProcess(mode: MessageMode, { direct = true }: { readonly direct?: boo
   };
 }
 
+/**
+ * A transport whose servers run every call behind a server interceptor that lets everything through: on the
+ * in-process client that sends even adapter-written handlers through their server call objects.
+ */
+function withServerInterceptor(transport: Transport): Transport {
+  const passThrough: grpc.ServerInterceptor = (_method, call) => new grpc.ServerInterceptingCall(call);
+  return {
+    name: `${transport.name} behind a server interceptor`,
+    differences: transport.differences,
+    serve: (implementation, options = {}) =>
+      transport.serve(implementation, { ...options, server: { ...options.server, interceptors: [passThrough, ...(options.server?.interceptors ?? [])] } }),
+    closeAll: () => transport.closeAll(),
+  };
+}
+
 const transports: readonly Transport[] = [tcp, unix, pipe, inProcess("share"), inProcess("clone"), inProcess("serialize")];
 
-export { inProcess, pipe, tcp, transports, unix };
+export { inProcess, pipe, tcp, transports, unix, withServerInterceptor };
 export type { Differences, ServeOptions, Served, Transport };

@@ -45,17 +45,26 @@ function deadlineMs(deadline: unknown, name = "deadline"): number {
 }
 
 /**
+ * A deadline the caller's API already checked, as ms since the epoch. `NaN` (an invalid `Date`) has passed: grpc-js
+ * ends such a call with DEADLINE_EXCEEDED at once.
+ */
+function timeOf(deadline: Deadline): number {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/**
  * Works out both deadlines of an in-process call from its options and request metadata, as grpc-js over a
  * socket would: the caller's own deadline and its parent's (`propagate_flags`, default: propagate); then the
  * server's, which is the caller's, or the `grpc-timeout` request key's when the caller has none (a caller's
  * deadline overwrites that key on the wire).
- * @throws {@link InvalidArgumentError} when `deadline` (or the parent's) is not a `Deadline`.
+ * `deadline` must be a `Date` or a number (check it first: {@link deadlineMs}); `NaN` counts as passed.
  */
 function resolveDeadlines(options: DeadlineOptions, metadata: Metadata | undefined, now = Date.now()): CallDeadlines {
-  let client = options.deadline === undefined ? Infinity : deadlineMs(options.deadline);
+  let client = options.deadline === undefined ? Infinity : timeOf(options.deadline);
   const parent = options.parent;
   if (parent !== undefined && parent !== null && ((options.propagate_flags ?? Propagate.DEFAULTS) & Propagate.DEADLINE) !== 0) {
-    client = Math.min(client, deadlineMs(parent.getDeadline(), "parent's deadline"));
+    client = Math.min(client, timeOf(parent.getDeadline()));
   }
   if (client !== Infinity) return { client, server: client, invalidTimeout: undefined };
   const header = metadata?.get("grpc-timeout")[0];

@@ -1,6 +1,8 @@
 import type { EventEmitter } from "node:events";
-import { Metadata, propagate as Propagate, status as Status } from "@grpc/grpc-js";
-import type { CallOptions, Deadline, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
+import { Metadata, status as Status } from "@grpc/grpc-js";
+import type { CallOptions, InterceptingListener, NextCall, StatusObject } from "@grpc/grpc-js";
+import { maxTimerMs, propagatesCancellation, resolveDeadlines, secondsBetween } from "./call-deadline.js";
+import type { DeadlineOptions, ParentCall } from "./call-deadline.js";
 import { trackCall, untrackCall } from "./call-leak-tracker.js";
 import type { CallLeakTracker, LeakReport, TrackableCall } from "./call-leak-tracker.js";
 import type { DirectHandler } from "../adapters/direct-handler.js";
@@ -13,8 +15,6 @@ import type { ServerCallListener, ServerCallPort } from "./server-calls/server-c
 /** The object grpc-js's `InterceptingCall` wraps: what a client interceptor's `nextCall` returns. */
 type InterceptingCallInterface = ReturnType<NextCall>;
 type MessageContext = Parameters<InterceptingCallInterface["sendMessageWithContext"]>[0];
-/** `CallOptions.parent`: any grpc-js server call, or one of ours. */
-type ParentCall = NonNullable<CallOptions["parent"]>;
 
 /** What the client side knows about the method, resolved once per client. */
 interface CallRoute {
@@ -66,13 +66,6 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" 
 /** Peer string reported on both sides of an in-process call (grpc-js reports `ip:port`). */
 const inProcessPeer = "in-process";
 
-function secondsBetween(start: number, end: number): string {
-  return ((end - start) / 1000).toFixed(3) + "s";
-}
-
-function toMs(deadline: Deadline): number {
-  return deadline instanceof Date ? deadline.getTime() : deadline;
-}
 
 /**
  * One in-process call: the bottom of the client's interceptor chain on one side, the server call
@@ -100,8 +93,12 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
   #listener: InterceptingListener | undefined;
   /** Request metadata as the handler sees it (a copy); set by `start()`. */
   #requestMetadata: Metadata | undefined;
-  /** Absolute deadline in ms (Infinity when none), after parent propagation. */
-  readonly #deadline: number;
+  /** The call options its deadlines come from; read by `start()`, which also needs the request metadata. */
+  readonly #deadlineOptions: DeadlineOptions;
+  /** The caller's absolute deadline in ms (Infinity when none), after parent propagation; set by `start()`. */
+  #deadline = Infinity;
+  /** The handler's: the caller's, or from a `grpc-timeout` request key when the caller has none; set by `start()`. */
+  #serverDeadline = Infinity;
   /** Set while a deadline timer runs; cleared when the call closes. */
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** When the deadline timer started, for grpc-js's "Deadline exceeded after …" details. */
@@ -155,17 +152,16 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
   /** The handler's view of this call, handed to the server call objects. */
   readonly server: ServerCallPort;
 
+  /** @throws {TypeError} grpc-js's own, when `deadline` is not a number or a `Date` (before anything is registered). */
   constructor(route: CallRoute, options: InProcessCallOptions) {
+    const deadline = options.deadline;
+    if (deadline !== undefined && typeof deadline !== "number" && !(deadline instanceof Date)) {
+      throw new TypeError("Channel#createCall: deadline must be a number or Date");
+    }
     this.#route = route;
     this.#handle = options[callHandle];
-    let deadline = options.deadline === undefined ? Infinity : toMs(options.deadline);
-    const parent = options.parent;
-    if (parent !== undefined) {
-      const flags = options.propagate_flags ?? Propagate.DEFAULTS;
-      if (flags & Propagate.DEADLINE) deadline = Math.min(deadline, toMs(parent.getDeadline()));
-      if (flags & Propagate.CANCELLATION) this.#watchParent(parent);
-    }
-    this.#deadline = deadline;
+    this.#deadlineOptions = options;
+    if (propagatesCancellation(options)) this.#watchParent(options.parent as ParentCall);
     this.server = this.#makeServerPort();
   }
 
@@ -180,9 +176,17 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
       onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
     };
     this.#requestMetadata = wireMetadata(metadata, "request");
+    const deadlines = resolveDeadlines(this.#deadlineOptions, metadata);
+    this.#deadline = deadlines.client;
+    this.#serverDeadline = deadlines.server;
     const handle = this.#handle;
     this.#handle = undefined;
     if (handle !== undefined) this.#tracker = trackCall(this.#route.path, this, handle, this.start);
+    if (deadlines.invalidTimeout !== undefined) {
+      // grpc-js's server answers at once, without running the handler.
+      this.#decideStatus({ code: Status.INTERNAL, details: deadlines.invalidTimeout, metadata: new Metadata() });
+      return;
+    }
     this.#runDeadlineTimer();
     // grpc-js's bottom call for unary responses reads once by itself; the unary surface never does.
     if (!this.#route.responseStream) this.#clientReadPending = true;
@@ -327,7 +331,7 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
         this.#decideStatus({ code: status.code, details: status.details, metadata: status.metadata == null ? new Metadata() : wireMetadata(status.metadata, "response") });
       },
       getPeer: () => inProcessPeer,
-      getDeadline: () => this.#deadline,
+      getDeadline: () => this.#serverDeadline,
       getHost: () => inProcessPeer,
       getAuthContext: () => emptyAuthContext,
       getConnectionInfo: () => ({}),
@@ -474,17 +478,24 @@ class InProcessCall implements InterceptingCallInterface, TrackableCall {
 
   // ── Deadlines and propagation. ──────────────────────────────────────────────────────────────
 
+  /**
+   * The caller's deadline timer ("Deadline exceeded after …", like an RST_STREAM from the caller); without one, the
+   * server's from `grpc-timeout` ("Deadline exceeded", a status the server sends).
+   */
   #runDeadlineTimer(): void {
-    if (this.#deadline === Infinity) return;
+    const clientTimer = this.#deadline !== Infinity;
+    const at = clientTimer ? this.#deadline : this.#serverDeadline;
+    if (at === Infinity) return;
     this.#deadlineStart = Date.now();
     const fire = (): void => {
       this.#deadlineTimer = undefined;
-      this.cancelWithStatus(Status.DEADLINE_EXCEEDED, `Deadline exceeded after ${secondsBetween(this.#deadlineStart, Date.now())}`);
+      if (clientTimer) this.cancelWithStatus(Status.DEADLINE_EXCEEDED, `Deadline exceeded after ${secondsBetween(this.#deadlineStart, Date.now())}`);
+      else this.#decideStatus({ code: Status.DEADLINE_EXCEEDED, details: "Deadline exceeded", metadata: new Metadata() });
     };
-    const timeout = this.#deadline - this.#deadlineStart;
+    const timeout = at - this.#deadlineStart;
     if (timeout <= 0) process.nextTick(fire);
     // Timers above 2^31-1 ms fire at once; grpc-js treats such deadlines as none.
-    else if (timeout <= 2 ** 31 - 1) this.#deadlineTimer = setTimeout(fire, timeout);
+    else if (timeout <= maxTimerMs) this.#deadlineTimer = setTimeout(fire, timeout);
   }
 
   #watchParent(parent: ParentCall): void {
