@@ -6,7 +6,8 @@ import { Readable, pipeline } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { batches, openBridges } from "../../src/core/index.js";
-import { GrpcError, asyncClient, bidi, clientStreaming, createInProcessClient, serverStreaming, unary } from "../../src/grpc/index.js";
+import { asyncClient, bidi, clientStreaming, createInProcessClient, serverStreaming, unary } from "../../src/grpc/index.js";
+import type { GrpcError } from "../../src/grpc/index.js";
 import { deferred } from "./call-helpers.js";
 import { interopHandlers } from "./fixtures/interop-handlers.js";
 import { TestService } from "./fixtures/test-service.js";
@@ -348,10 +349,13 @@ describe("direct path: plain handlers' server call objects", () => {
 
   it("a plain client-streaming handler reads the caller's iterable through its Readable (data, end, for await)", async () => {
     const { api } = serve({
-      StreamingInputCall: async (call, callback) => {
-        let total = 0;
-        for await (const request of call as AsyncIterable<{ payload?: { body?: Buffer } }>) total += request.payload?.body?.length ?? 0;
-        callback(null, { aggregated_payload_size: total });
+      StreamingInputCall: (call, callback) => {
+        const read = async (): Promise<void> => {
+          let total = 0;
+          for await (const request of call as AsyncIterable<{ payload?: { body?: Buffer } }>) total += request.payload?.body?.length ?? 0;
+          callback(null, { aggregated_payload_size: total });
+        };
+        void read();
       },
     });
     expect(await api.StreamingInputCall([{ payload: { body: Buffer.alloc(3) } }, { payload: { body: Buffer.alloc(4) } }])).toEqual({ aggregated_payload_size: 7 });
