@@ -93,7 +93,7 @@ const svg = barChart({
   unit: `one call of ${COUNT.toLocaleString("en")} messages`,
   note: machine(),
   log: true,
-  highlight: "sluice in-process (share)",
+  highlight: "sluice direct: pull the handler",
   groups: SIZES.map((size) => ({
     label: `${size} B messages`,
     bars: (bySize.get(size) ?? []).map((m) => ({ name: m.option.name, value: median(m.ms) })),

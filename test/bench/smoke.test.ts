@@ -30,9 +30,17 @@ test("bench/core-quick.ts runs", async () => {
 test("bench/grpc.ts --quick runs every option at both message sizes", async () => {
   const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/grpc.ts", "--quick"], { cwd: root, timeout: 60_000 });
   expect(stdout).toContain("| grpc-js over 127.0.0.1 | ");
-  expect(stdout).toContain("| **sluice in-process (share)** | ");
+  expect(stdout).toContain("| **sluice drop-in (share)** | ");
+  expect(stdout).toContain("| **sluice direct: pull the handler** | ");
   expect(stdout).toContain("1024 B: ms/call");
 }, 60_000);
+
+test("bench/grpc-direct.ts --quick runs every case of the direct path's targets", async () => {
+  const { stdout } = await run(process.execPath, ["--expose-gc", "--import", "tsx", "bench/grpc-direct.ts", "--quick"], { cwd: root, timeout: 90_000 });
+  expect(stdout).toContain("| direct pull / bare `for await` | ");
+  expect(stdout).toContain("| direct unary / drop-in unary call | ");
+  expect(stdout).toMatch(/\| direct path: plain handler \(`call.write`\), read with `batches\(\)` \| [\d.]+ \| /);
+}, 90_000);
 
 test("bench/interop-effect.ts runs every case in both directions", async () => {
   const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/interop-effect.ts"], {

@@ -9,7 +9,8 @@ test("every way of calling ListStrings delivers every message; the table lists e
   for (const { ms } of results) expect(ms).toBeGreaterThan(0);
   const table = formatComparison(results, { count: 300, size: 100 });
   expect(table).toContain("grpc-js over 127.0.0.1");
-  expect(table).toMatch(/sluice in-process \(share\)\s+[\d.]+\s+[\d.]+x/);
+  expect(table).toMatch(/sluice drop-in \(share\)\s+[\d.]+\s+[\d.]+x/);
+  expect(table).toMatch(/sluice direct: pull the handler\s+[\d.]+\s+[\d.]+x/);
 }, 30_000);
 
 test("an option that loses a message fails the comparison instead of reporting a time, and is still closed", async () => {

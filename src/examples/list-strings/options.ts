@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { pushable } from "it-pushable";
+import { batches } from "../../core/index.js";
 import { asyncClient, createInProcessClient, createPipeChannel, type MessageMode } from "../../grpc/index.js";
 import {
   type ListStringsRequest,
@@ -76,7 +77,7 @@ function overNetwork(name: string, address: () => { address: string; cleanup: ()
 
 function inProcess(messages: MessageMode, keeps: string, givesUp: string): CallOption {
   return {
-    name: `sluice in-process (${messages})`,
+    name: `sluice drop-in (${messages})`,
     keeps,
     givesUp,
     async open() {
@@ -109,14 +110,56 @@ const pipe: CallOption = {
   },
 };
 
-/** Async iterables on both sides: the handler an async generator (serverStreaming), the caller `for await` (asyncClient). */
-const asyncIterables: CallOption = {
-  name: "sluice async iterables (share)",
-  keeps: "the gRPC contract, with for await on both sides; break cancels the call",
-  givesUp: "isolation (shared objects), and two bridges' worth of speed",
+/**
+ * The direct path, Go's `iter.Pull`: `asyncClient` over an in-process client pulls the handler's generator itself.
+ * Each `next()` of the caller's `for await` resumes the handler; no task, queue or call object in between.
+ */
+const directPull: CallOption = {
+  name: "sluice direct: pull the handler",
+  keeps: "the gRPC contract (status, metadata, deadlines, cancellation both ways); for await on both sides",
+  givesUp: "isolation (shared objects), and concurrency: the handler runs only while the caller pulls",
   async open() {
     const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
     const client = createInProcessClient(stringsClientClass(), implementation) as unknown as StringsClient;
+    const strings = asyncClient(client);
+    return {
+      async listStrings(request) {
+        let received = 0;
+        for await (const _ of strings.ListStrings(request)) received += 1;
+        return received;
+      },
+      close: async () => client.close(),
+    };
+  },
+};
+
+/** The direct path with the grpc-js-style handler: its writes land in the caller's bridge, read in batches. */
+const directBatches: CallOption = {
+  name: "sluice direct: batches",
+  keeps: "the gRPC contract and the grpc-js handler as written (call.write, 'drain')",
+  givesUp: "isolation (shared objects); reads a batch of buffered responses per await",
+  async open() {
+    const client = createInProcessClient(stringsClientClass(), stringsImplementation) as unknown as StringsClient;
+    const strings = asyncClient(client);
+    return {
+      async listStrings(request) {
+        let received = 0;
+        for await (const batch of batches(strings.ListStrings(request))) received += batch.length;
+        return received;
+      },
+      close: async () => client.close(),
+    };
+  },
+};
+
+/** The same generator handler and for-await caller before the direct path: asyncClient over grpc-js's call objects. */
+const asyncIterablesDropIn: CallOption = {
+  name: "sluice async iterables, drop-in",
+  keeps: "the gRPC contract, with for await on both sides, through grpc-js's call objects (direct: false)",
+  givesUp: "isolation (shared objects), and speed: two bridges and grpc-js's client and server call objects",
+  async open() {
+    const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
+    const client = createInProcessClient(stringsClientClass(), implementation, { direct: false }) as unknown as StringsClient;
     const strings = asyncClient(client);
     return {
       async listStrings(request) {
@@ -166,7 +209,11 @@ const handlerIntoArray: CallOption = {
   },
 };
 
-/** Every option, localhost TCP first (the baseline of every ratio). */
+/**
+ * Every option, localhost TCP first (the baseline of every ratio). Thanos's five: localhost TCP, a unix socket, an
+ * in-process channel (sluice's drop-in client), a queue plus a separate task, and the coroutine (sluice's direct
+ * path); then the pipe, the other message modes, the direct path read in batches, and the floor.
+ */
 export function callOptions(): CallOption[] {
   return [
     overNetwork(
@@ -189,7 +236,9 @@ export function callOptions(): CallOption[] {
     inProcess("serialize", "the client API and wire-exact messages (defaults, unknown fields, size limits)", "the network; pays serialization"),
     inProcess("clone", "the client API; handler and caller never share objects", "the network and wire-exact message shapes"),
     inProcess("share", "the client API, status, metadata, deadlines, cancellation, backpressure", "isolation: caller and handler share message objects"),
-    asyncIterables,
+    asyncIterablesDropIn,
+    directPull,
+    directBatches,
     handlerIntoArray,
   ];
 }

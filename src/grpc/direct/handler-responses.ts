@@ -58,8 +58,11 @@ interface HandlerStart {
  * handler step at a time, in call order.
  *
  * Stopping (`return()`, `break`, `stop()`, `await using`) aborts `ctx.signal` with CANCELLED and returns the
- * generator, so its `finally` blocks run; `return()` resolves once they have, unless the handler was busy in an
- * await (then it stops when that await settles: pass `ctx.signal` on). @internal
+ * generator, so its `finally` blocks run; `return()` resolves once they have. A handler busy in an await when
+ * the stop comes (only possible with concurrent `next()` calls: `for await` never stops mid-step) stops when
+ * that await settles, so pass `ctx.signal` on: then with a deadline or `signal` the pending `next()` calls
+ * settle at once and the stop does not wait for the handler; without either, they and the stop wait for it,
+ * as `pull`'s stop waits for its producer. @internal
  */
 class HandlerResponses implements TrackableCall, DirectCaller {
   readonly #call: DirectCall;
@@ -354,7 +357,9 @@ class HandlerResponses implements TrackableCall, DirectCaller {
       } catch {
         exit = undefined;
       }
-      if (this.#busy) exit = undefined;
+      // Cancellable readers were settled already; a handler busy in an await is not waited for then. Without
+      // anything that could cancel them, the reader waits for that step, and so does the stop (as `pull`'s does).
+      if (this.#busy && this.#controlled) exit = undefined;
     }
     const release = this.#start.release?.();
     const all = exit === undefined ? release : release === undefined ? exit : Promise.all([exit, release]);
