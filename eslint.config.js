@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bench/results/", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", "bench/results/", "coverage/", "test/grpc/generated/"] },
   {
     files: ["**/*.ts"],
     extends: [tseslint.configs.base],
