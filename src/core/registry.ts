@@ -291,7 +291,8 @@ function onCollected(bridge: Tracked): void {
     (info.advice ?? "Its producer has been stopped. Finish every bridge you open: use `for await`, `await using`, or call `return()`.");
   const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
   if (typeof proc?.emitWarning === "function") {
-    proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}` });
+    // ctor: the warning's own stack (--trace-warnings) starts below sluice, not in this callback.
+    proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}`, ctor: onCollected });
   } else {
     console.warn(`${message}\nOpened at:\n${where}`);
   }

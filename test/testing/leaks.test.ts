@@ -296,6 +296,25 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     }
   });
 
+  test("L2: without stacks, the report's own stack starts at the test's line, not inside sluice", async () => {
+    const inSluice = /[/\\]src[/\\](core|testing)[/\\]|node_modules[/\\]sluice[/\\]/;
+    const firstFrame = (error: unknown): string => String((error as Error).stack).split("\n").find((line) => line.trimStart().startsWith("at ")) ?? "";
+
+    const direct = channel<number>({ name: "direct" });
+    const fromAssert = await assertNoLeaks().catch((error: unknown) => error);
+    expect(fromAssert).toBeInstanceOf(LeakError);
+    expect(firstFrame(fromAssert)).toContain("leaks.test.ts");
+    expect(String((fromAssert as Error).stack)).not.toMatch(inSluice);
+    void direct;
+
+    const fromWrapper = await withLeakCheck(async () => {
+      channel<number>({ name: "wrapped" });
+    }).catch((error: unknown) => error);
+    expect(fromWrapper).toBeInstanceOf(LeakError);
+    expect(firstFrame(fromWrapper)).toContain("leaks.test.ts");
+    expect(String((fromWrapper as Error).stack)).not.toMatch(inSluice);
+  });
+
   test("L2: a baseline excludes bridges that were open before it", async () => {
     const older = channel<number>({ name: "older" });
     const baseline = leakBaseline();
@@ -344,6 +363,8 @@ describe("L3 GC backstop", () => {
       const warning = warnings.find((w) => (w as Error & { code?: string }).code === "ERR_SLUICE_LEAK");
       expect(warning?.name).toBe("SluiceLeakWarning");
       expect(warning?.message).toContain('subscribe "dropped" was garbage-collected while open');
+      // What --trace-warnings prints: no frame inside sluice's registry.
+      expect(String(warning?.stack)).not.toMatch(/registry\.(ts|js)/);
       const error = await assertNoLeaks().catch((e: unknown) => e as LeakError);
       expect(error?.message).toContain("garbage-collected while open");
     } finally {
