@@ -1,5 +1,5 @@
 /**
- * The leak registry (DESIGN.md L1–L4): every open bridge is listed here until it finishes.
+ * The leak registry (docs/leaks.md; the leak rules of docs/semantics.md): every open bridge is listed here until it finishes.
  *
  * The registry holds each bridge's internal state (strongly: an open bridge is a resource in use), never
  * its consumer handle: the handle is watched through a `FinalizationRegistry`, so when it is

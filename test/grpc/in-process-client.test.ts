@@ -53,7 +53,7 @@ describe("createInProcessClient", () => {
     expect(() => createInProcessClient(TestService, { EmptyCall: 42 } as unknown as TestServiceHandlers)).toThrow(
       "Expected `implementation.EmptyCall` to be a handler function, got 42",
     );
-    // C10: one error class with a stable code, still a TypeError for code that catches those.
+    // Error classes: one error class with a stable code, still a TypeError for code that catches those.
     let error: unknown;
     try {
       createInProcessClient(TestService, null as unknown as object);
