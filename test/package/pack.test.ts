@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const repo = join(import.meta.dirname, "..", "..");
@@ -89,7 +89,7 @@ describe("the packed tarball", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test("ships the built code, the declarations and the sources they map to, and no tests, benchmarks or examples", () => {
+  test("ships the built code, the declarations, the sources they map to and the docs, and no tests, benchmarks or examples", () => {
     const paths = packed.files.map((file) => file.path);
     for (const entry of ["core", "grpc", "testing", "interop"]) {
       expect(paths).toContain(`dist/${entry}/index.js`);
@@ -98,7 +98,24 @@ describe("the packed tarball", () => {
     expect(paths).toContain("dist/interop/effect.js");
     expect(paths).toContain("src/core/bridge.ts");
     expect(paths).toContain("README.md");
-    expect(paths.filter((path) => /^(test|bench|docs)\/|^src\/examples\/|\.test\.|^\.ci\//.test(path))).toEqual([]);
+    for (const doc of ["semantics.md", "architecture.md", "grpc.md", "leaks.md", "api/README.md"]) expect(paths).toContain(`docs/${doc}`);
+    expect(paths.filter((path) => /^(test|bench)\/|^src\/examples\/|\.test\.|^\.ci\//.test(path))).toEqual([]);
+  });
+
+  test("every relative link of the shipped Markdown points at a shipped file (the benchmark results excepted)", () => {
+    const paths = new Set(packed.files.map((file) => file.path));
+    const broken: string[] = [];
+    for (const file of [...paths].filter((path) => path.endsWith(".md"))) {
+      const text = readFileSync(join(repo, file), "utf8");
+      for (const [, target = ""] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
+        const resolved = posix.normalize(posix.join(posix.dirname(file), target.replace(/#.*$/, "")));
+        if (resolved.startsWith("bench/results/")) continue; // repository only, as the README says
+        if (!paths.has(resolved)) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(paths.size).toBeGreaterThan(100);
+    expect(broken).toEqual([]);
   });
 
   test("the README's quick-start compiles against the shipped types and runs", () => {
