@@ -179,11 +179,17 @@ function dispatcher(
  * network does not); `getPeer()` is `"in-process"`; no transport headers (`user-agent`,
  * `content-type`, `date`) appear in metadata.
  * @param ClientConstructor - the service client class, with its static `service` definition.
- * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
+ * @param implementation - the handlers, keyed by method name (or original name), as for `addService`;
+ *   typed from the service for generated clients (see {@link ServiceImplementation}), so a misspelt or
+ *   mis-shaped handler does not compile and the adapters need no type arguments. A missing handler
+ *   answers UNIMPLEMENTED.
  * @param options - grpc-js client options plus `messages` and the handler-side `server` options
  *   (message size limits, interceptors); see {@link InProcessClientOptions}.
  * @throws `InvalidArgumentError` from `sluice` (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
- *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid.
+ *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid, and when an own
+ *   enumerable property of `implementation` holds a function but names no method of the service (a
+ *   misspelt handler; the message lists the methods). Inherited members and properties that are not
+ *   functions are not looked at: a class instance with helper methods and fields is fine.
  * @example
  * ```ts
  * // The same handlers you would give server.addService(Greeter.service, handlers):
