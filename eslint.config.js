@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bench/results/", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", "bench/results/", "coverage/", "test/grpc/generated/"] },
   {
     files: ["**/*.ts"],
     extends: [tseslint.configs.base],
@@ -19,8 +19,8 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "no-restricted-syntax": [
         "error",
-        { selector: "TSEnumDeclaration", message: "Use an `as const` object instead of an enum (STYLE.md)." },
-        { selector: "ExportAllDeclaration", message: "Explicit barrels only: `export { … }` (STYLE.md)." },
+        { selector: "TSEnumDeclaration", message: "Use an `as const` object instead of an enum (docs/architecture.md, house rules)." },
+        { selector: "ExportAllDeclaration", message: "Explicit barrels only: `export { … }` (docs/architecture.md, house rules)." },
       ],
       eqeqeq: ["error", "always", { null: "ignore" }],
     },

@@ -1,4 +1,4 @@
-// Heap soak for the in-process client (DESIGN.md: heap flat over 100,000 in-process calls with
+// Heap soak for the in-process client (target: heap flat over 100,000 in-process calls with
 // cancellations). A mix of unary calls, server streams cancelled after their first message (by
 // `cancel()` and by breaking out of `for await`), and client streams, 100 at a time; after every
 // 10,000 calls: two full GCs, then the heap used and the open entries of the leak registry.

@@ -1,4 +1,4 @@
-// What leak tracking costs (DESIGN.md L4: <= 5% of bridge throughput with stacks off). Tracking costs per bridge,
+// What leak tracking costs (target, docs/semantics.md cheap tracking: <= 5% of bridge throughput with stacks off). Tracking costs per bridge,
 // not per value, so short bridges show it most: 1,000,000 values through bridges of 1, 10, 100 and 10,000 values.
 // Off / on / on+stacks are interleaved round by round; the minimum of each is compared (noise only adds time).
 //

@@ -6,7 +6,7 @@
  * - an export, public class member or interface property has no doc comment (TypeDoc's
  *   `validation.notDocumented`, tuned by `requiredToBeDocumented` in typedoc.json), or a link is broken;
  * - a top-level export (function, class, interface, type alias, variable) has no `@example`, or a
- *   property of an options type (`…Options`) has no `@default` (STYLE.md habit 10);
+ *   property of an options type (`…Options`) has no `@default`;
  * - an example, or a `ts` block of README.md or docs/*.md, does not type-check against the sources (see
  *   scripts/api-docs/examples.ts; a block after `<!-- not type-checked: reason -->` is skipped);
  * - a subpath of package.json `exports` is not documented, or a module is not named after its subpath;

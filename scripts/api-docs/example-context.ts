@@ -4,6 +4,7 @@
  * only: nothing here runs, and nothing imports this file but the example checker.
  */
 import type * as grpc from "@grpc/grpc-js";
+import type { MethodDefinition, PackageDefinition } from "@grpc/proto-loader";
 import type { Socket } from "node:net";
 import type { Interface as ReadLine } from "node:readline";
 import type { Writable } from "node:stream";
@@ -58,10 +59,24 @@ export interface GreeterHandlers extends grpc.UntypedServiceImplementation {
   Chat: grpc.handleBidiStreamingCall<HelloRequest, HelloReply>;
 }
 
+/** The Greeter service definition, typed as proto-loader-gen-types writes it (`server.addService(Greeter.service, …)`). */
+export interface GreeterDefinition extends grpc.ServiceDefinition {
+  SayHello: MethodDefinition<HelloRequest, HelloReply>;
+  SayHelloStream: MethodDefinition<HelloRequest, HelloReply>;
+  CountHellos: MethodDefinition<HelloRequest, HelloCount>;
+  Chat: MethodDefinition<HelloRequest, HelloReply>;
+}
+
 /** The Greeter client class (`proto.example.Greeter` of proto-loader-gen-types' `ProtoGrpcType`). */
 export declare const Greeter: (new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => GreeterClient) & {
-  readonly service: grpc.ServiceDefinition;
+  readonly service: GreeterDefinition;
 };
+/** What proto-loader-gen-types writes for greeter.proto: the package's classes, typed. */
+export interface ProtoGrpcType {
+  example: { Greeter: typeof Greeter };
+}
+/** `protoLoader.loadSync("greeter.proto")`. */
+export declare const definition: PackageDefinition;
 /** A Greeter client connected to a remote server. */
 export declare const greeter: GreeterClient;
 /** A Greeter implementation. */

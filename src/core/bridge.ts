@@ -188,7 +188,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /**
    * Makes `work` part of what stop() and the final next() wait for. A new exit always settles after the
-   * one it replaces, so callers chained on the older one settle first (C2 call order, C3 stop after
+   * one it replaces, so callers chained on the older one settle first (call order; stop after
    * every earlier next()). Once it fulfils it is forgotten; a rejection is kept, to reach the caller of
    * stop()/return() or the final next().
    */
@@ -374,7 +374,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     if (buffer.length === 0 && this.#phase === Phase.Idle) this.begin();
     if (buffer.length === 0) {
       // Resolved by the producer's hand-off itself, as next() is: mapping a next() instead would take one
-      // step more, and a later call served from the buffer would settle first (C2).
+      // step more, and a later call served from the buffer would settle first (call order).
       if (this.#phase === Phase.Open) {
         return new Promise((resolve, reject) => {
           this.#wait({ resolve: (result) => resolve(result.done === true ? result : { value: [result.value], done: false }), reject });

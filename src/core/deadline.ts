@@ -37,7 +37,7 @@ export function deadline<T>(source: AsyncIterable<T>, at: Date | number, options
     throw new InvalidArgumentError("at", "a valid Date or a number of milliseconds since the epoch", at);
   }
   const when = Number.isFinite(time) ? new Date(time).toISOString() : String(time);
-  return expiring("deadline", source, () => time, `its deadline (${when}) passed`, options, deadline);
+  return expiring("deadline", source, () => time, `by ${when}`, options, deadline);
 }
 
 /**
@@ -72,7 +72,7 @@ export function expiring<T>(
         sink.fail(
           new SluiceError(
             ErrorCode.Timeout,
-            `${kind} "${name(options, kind)}" expired: ${why}, so its source was stopped. ` +
+            `${subject(options, kind)} expired: the stream did not finish ${why}, so its source was stopped. ` +
               "Expected the stream to finish in time; allow more time, or make the source faster.",
           ),
         ); // runs teardown, which stops the source
@@ -134,6 +134,8 @@ export function expiring<T>(
   );
 }
 
-function name(options: SourceOptions | undefined, kind: string): string {
-  return typeof options?.name === "string" ? options.name : kind;
+/** What expired, for the message: `The timeout`, or `Timeout "rows"` when the caller named it. */
+function subject(options: SourceOptions | undefined, kind: string): string {
+  if (typeof options?.name !== "string") return `The ${kind}`;
+  return `${kind.charAt(0).toUpperCase()}${kind.slice(1)} "${options.name}"`;
 }

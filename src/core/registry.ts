@@ -1,5 +1,5 @@
 /**
- * The leak registry (DESIGN.md L1–L4): every open bridge is listed here until it finishes.
+ * The leak registry (docs/leaks.md; the leak rules of docs/semantics.md): every open bridge is listed here until it finishes.
  *
  * The registry holds each bridge's internal state (strongly: an open bridge is a resource in use), never
  * its consumer handle: the handle is watched through a `FinalizationRegistry`, so when it is
@@ -291,7 +291,8 @@ function onCollected(bridge: Tracked): void {
     (info.advice ?? "Its producer has been stopped. Finish every bridge you open: use `for await`, `await using`, or call `return()`.");
   const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
   if (typeof proc?.emitWarning === "function") {
-    proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}` });
+    // ctor: the warning's own stack (--trace-warnings) starts below sluice, not in this callback.
+    proc.emitWarning(message, { type: "SluiceLeakWarning", code: ErrorCode.Leak, detail: `Opened at:\n${where}`, ctor: onCollected });
   } else {
     console.warn(`${message}\nOpened at:\n${where}`);
   }

@@ -2,7 +2,7 @@
  * A growable FIFO queue on a power-of-two circular array: O(1) `push` and `shift` at any depth.
  *
  * `Array#shift` is O(n) once V8 leaves its fast path (around 100k items), which turns a queue drained
- * one value at a time into a quadratic one (DESIGN.md C8). This one never moves items on `shift`.
+ * one value at a time into a quadratic one (the cost rule of docs/semantics.md). This one never moves items on `shift`.
  * @internal
  */
 export class RingBuffer<T> {

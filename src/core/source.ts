@@ -33,7 +33,7 @@ export function closeIterator(iterator: AsyncIterator<unknown>): Promise<unknown
 
 /**
  * Stops every iterator concurrently and waits for all of them. Rejects with the first error, or an
- * `AggregateError` when several `return()` calls failed, so that the caller of `stop()` sees them (C9).
+ * `AggregateError` when several `return()` calls failed, so that the caller of `stop()` sees them (no stray rejections).
  * @internal
  */
 export async function closeAll(iterators: Iterable<AsyncIterator<unknown>>, others: Iterable<Promise<unknown>> = []): Promise<void> {

@@ -29,5 +29,5 @@ import { assertAsyncIterable } from "./source.js";
 export function timeout<T>(source: AsyncIterable<T>, ms: number, options?: SourceOptions): BridgeIterator<T> {
   assertAsyncIterable(source, "source");
   if (typeof ms !== "number" || !(ms >= 0)) throw new InvalidArgumentError("ms", "a number of milliseconds >= 0 (or Infinity)", ms);
-  return expiring("timeout", source, () => Date.now() + ms, `it did not finish within ${ms} ms`, options, timeout);
+  return expiring("timeout", source, () => Date.now() + ms, `within ${ms} ms`, options, timeout);
 }

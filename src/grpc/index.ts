@@ -28,7 +28,9 @@ export { GrpcError } from "./grpc-error.js";
 // For users: calls as promises and sluice iterators.
 export { asyncClient } from "./client/async-client.js";
 export type { AsyncCallOptions } from "./client/async-call-options.js";
-export type { AsyncClient, UntypedAsyncClient } from "./client/async-client-types.js";
+export type { AsyncClient, UntypedAsyncClient, UntypedAsyncMethod } from "./client/async-client-types.js";
+export type { UntypedClient } from "./untyped-client.js";
+export type { CallShape } from "./call-shape.js";
 export { responses } from "./client/responses.js";
 export { sendAll } from "./client/send-all.js";
 export type { SendAllOptions } from "./client/send-all.js";
@@ -36,6 +38,7 @@ export type { SendAllOptions } from "./client/send-all.js";
 // For users: calling a service without a network.
 export { createInProcessClient } from "./in-process/in-process-client.js";
 export type { InProcessClientOptions, InProcessServerOptions, ServiceClientConstructor } from "./in-process/in-process-client.js";
+export type { ServiceImplementation } from "./in-process/service-implementation.js";
 export type { MessageMode } from "./in-process/message-modes.js";
 export { createPipeChannel } from "./pipe/create-pipe-channel.js";
 export type { PipeChannelOptions } from "./pipe/create-pipe-channel.js";

@@ -318,7 +318,7 @@ class PushableState<T> {
     if (this.core.buffered === 0) this.#drained(false);
   }
 
-  /** One value, as it-pushable's `next()`. The bridge's own promise: calls settle in call order (C2). */
+  /** One value, as it-pushable's `next()`. The bridge's own promise: calls settle in call order. */
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.core.buffered === 0) return this.#nextFromEmpty(this.core.next());
     const taken = this.core.next();

@@ -96,6 +96,15 @@ export function leakBaseline(): LeakBaseline {
  * ```
  */
 export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise<void> {
+  await checkLeaks(options, assertNoLeaks);
+}
+
+/**
+ * {@link assertNoLeaks}, its error's stack starting at the caller of `caller`: a failing test's report
+ * then points at the test's own line, not into sluice.
+ * @internal
+ */
+export async function checkLeaks(options: AssertNoLeaksOptions, caller: (...args: never[]) => unknown): Promise<void> {
   const { baseline, turns = 3, stopLeaked = true } = options;
   for (let i = 0; i < turns; i += 1) await nextTurn();
   const after = baseline?.lastId ?? 0;
@@ -103,7 +112,9 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
   const collected = takeCollectedLeaks().filter((bridge) => bridge.id > after);
   if (leaked.length === 0 && collected.length === 0) return;
   if (stopLeaked) await stopOpenBridges(after, new SluiceError(ErrorCode.Leak, "stopped by assertNoLeaks()"));
-  throw new LeakError(leaked, collected);
+  const error = new LeakError(leaked, collected);
+  (Error as { captureStackTrace?: (target: object, fn: unknown) => void }).captureStackTrace?.(error, caller);
+  throw error;
 }
 
 /**
@@ -131,7 +142,7 @@ export async function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Om
     if (options.stopLeaked ?? true) await stopOpenBridges(baseline.lastId, new SluiceError(ErrorCode.Leak, "stopped by withLeakCheck(): the function threw"));
     throw error;
   }
-  await assertNoLeaks({ ...options, baseline });
+  await checkLeaks({ ...options, baseline }, withLeakCheck);
   return result;
 }
 

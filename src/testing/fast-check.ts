@@ -1,5 +1,5 @@
 import { stopOpenBridges } from "../core/registry.js";
-import { assertNoLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
+import { checkLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
 
 /**
  * Wraps a fast-check property predicate so that a bridge left open by one run fails that run, and
@@ -25,7 +25,7 @@ export function leakChecked<Args extends unknown[]>(
   predicate: (...args: Args) => boolean | void | PromiseLike<boolean | void>,
   options: Omit<AssertNoLeaksOptions, "baseline"> = {},
 ): (...args: Args) => Promise<boolean | void> {
-  return async (...args: Args) => {
+  return async function checked(...args: Args) {
     const baseline = leakBaseline();
     let verdict: boolean | void;
     try {
@@ -35,7 +35,7 @@ export function leakChecked<Args extends unknown[]>(
       await stopOpenBridges(baseline.lastId);
       throw error;
     }
-    await assertNoLeaks({ turns: 1, ...options, baseline });
+    await checkLeaks({ turns: 1, ...options, baseline }, checked); // the report's stack starts in fast-check, not here
     return verdict;
   };
 }

@@ -13,7 +13,7 @@
  * @module sluice/testing/vitest-setup
  */
 import { afterEach, beforeEach } from "vitest";
-import { assertNoLeaks, leakBaseline, type LeakBaseline } from "./assert-no-leaks.js";
+import { checkLeaks, leakBaseline, type LeakBaseline } from "./assert-no-leaks.js";
 
 let baseline: LeakBaseline | undefined; // bridges open before the current test started
 
@@ -21,8 +21,9 @@ beforeEach(() => {
   baseline = leakBaseline();
 });
 
-afterEach(async () => {
+afterEach(async function checkAfterEach() {
   const since = baseline;
   baseline = undefined;
-  await assertNoLeaks(since === undefined ? {} : { baseline: since });
+  // The report's stack leaves out this hook: no frame of it would point at the test's code.
+  await checkLeaks(since === undefined ? {} : { baseline: since }, checkAfterEach);
 });

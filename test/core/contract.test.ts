@@ -1,4 +1,4 @@
-// The semantics contract, rule by rule (DESIGN.md C1–C10). Test names are listed in docs/semantics.md.
+// The semantics contract, rule by rule (docs/semantics.md, which lists the test names).
 import { describe, expect, test, vi } from "vitest";
 import {
   AbortError,
@@ -12,8 +12,8 @@ import {
 } from "../../src/core/index.js";
 import { flush, settledState } from "../helpers.js";
 
-describe("C1 order", () => {
-  test("C1: values arrive in push order, none lost, none duplicated", async () => {
+describe("order", () => {
+  test("order: values arrive in push order, none lost, none duplicated", async () => {
     const ch = channel<number>();
     const input = Array.from({ length: 1000 }, (_, i) => i);
     for (const v of input) ch.push(v);
@@ -23,7 +23,7 @@ describe("C1 order", () => {
     expect(seen).toEqual(input);
   });
 
-  test("C1: push and send interleaved keep call order, even while a sender waits", async () => {
+  test("order: push and send interleaved keep call order, even while a sender waits", async () => {
     const ch = channel<string>({ highWaterMark: 1 });
     const a = ch.send("a"); // accepted: within highWaterMark
     const b = ch.send("b"); // waits
@@ -37,8 +37,8 @@ describe("C1 order", () => {
   });
 });
 
-describe("C2 concurrent next()", () => {
-  test("C2: three un-awaited next() calls settle in call order", async () => {
+describe("call order of next()", () => {
+  test("call order: three un-awaited next() calls settle in call order", async () => {
     const ch = channel<number>();
     const order: number[] = [];
     const calls = [ch.next(), ch.next(), ch.next()].map((p, i) => p.then((r) => (order.push(i), r)));
@@ -52,7 +52,7 @@ describe("C2 concurrent next()", () => {
     expect(await ch.next()).toEqual({ done: true, value: undefined });
   });
 
-  test("C2: pending next() calls beyond the last value settle done, in order, when the producer ends", async () => {
+  test("call order: pending next() calls beyond the last value settle done, in order, when the producer ends", async () => {
     const ch = channel<number>();
     const calls = [ch.next(), ch.next(), ch.next()];
     ch.push(1);
@@ -64,7 +64,7 @@ describe("C2 concurrent next()", () => {
     ]);
   });
 
-  test("C2: concurrent next() calls settle in order behind an async teardown", async () => {
+  test("call order: concurrent next() calls settle in order behind an async teardown", async () => {
     let release!: () => void;
     const source = subscribe<number>((sink) => {
       sink.end();
@@ -79,8 +79,8 @@ describe("C2 concurrent next()", () => {
   });
 });
 
-describe("C3 stop", () => {
-  test("C3: return() while a next() is pending settles both at once and awaits an async teardown", async () => {
+describe("stop", () => {
+  test("stop: return() while a next() is pending settles both at once and awaits an async teardown", async () => {
     const events: string[] = [];
     let finishTeardown!: () => void;
     const source = subscribe<number>(() => () => {
@@ -99,14 +99,14 @@ describe("C3 stop", () => {
     expect(events).toEqual(["teardown started", "next settled", "teardown finished", "return settled"]);
   });
 
-  test("C3: a producer waiting in send() is released with false when the consumer stops", async () => {
+  test("stop: a producer waiting in send() is released with false when the consumer stops", async () => {
     const ch = channel<number>({ highWaterMark: 0 });
     const sent = ch.send(1);
     await ch.return();
     expect(await sent).toBe(false);
   });
 
-  test("C3: a producer waiting in ready() is released with false when the consumer stops", async () => {
+  test("stop: a producer waiting in ready() is released with false when the consumer stops", async () => {
     const ch = channel<number>({ highWaterMark: 1 });
     ch.push(1);
     const ready = ch.ready();
@@ -114,7 +114,7 @@ describe("C3 stop", () => {
     expect(await ready).toBe(false);
   });
 
-  test("C3: stop drops buffered values; next() after stop is done", async () => {
+  test("stop: stop drops buffered values; next() after stop is done", async () => {
     const ch = channel<number>();
     ch.push(1);
     ch.push(2);
@@ -124,7 +124,7 @@ describe("C3 stop", () => {
     expect(await ch.send(4)).toBe(false);
   });
 
-  test("C3: stop is idempotent: return(), stop(), asyncDispose and abort together run teardown exactly once", async () => {
+  test("stop: stop is idempotent: return(), stop(), asyncDispose and abort together run teardown exactly once", async () => {
     const controller = new AbortController();
     const teardown = vi.fn();
     const source = subscribe<number>(() => teardown, { signal: controller.signal });
@@ -137,7 +137,7 @@ describe("C3 stop", () => {
     expect(await first).toEqual({ done: true, value: undefined });
   });
 
-  test("C3: stop aborts the producer's signal with an AbortError whose cause is the reason", async () => {
+  test("stop: stop aborts the producer's signal with an AbortError whose cause is the reason", async () => {
     const ch = channel<number>();
     const signal = ch.signal;
     expect(signal.aborted).toBe(false);
@@ -147,14 +147,14 @@ describe("C3 stop", () => {
     expect((signal.reason as AbortError).cause).toBe("enough");
   });
 
-  test("C3: the producer's signal, first read after stop, is already aborted", async () => {
+  test("stop: the producer's signal, first read after stop, is already aborted", async () => {
     const ch = channel<number>();
     await ch.stop("late");
     expect(ch.signal.aborted).toBe(true);
     expect((ch.signal.reason as AbortError).cause).toBe("late");
   });
 
-  test("C3: stop before start: the producer never starts", async () => {
+  test("stop: stop before start: the producer never starts", async () => {
     const setup = vi.fn();
     const producer = vi.fn();
     const a = subscribe<number>(setup);
@@ -167,7 +167,7 @@ describe("C3 stop", () => {
     expect(producer).not.toHaveBeenCalled();
   });
 
-  test("C3: pull's stop() resolves only after the producer has exited", async () => {
+  test("stop: pull's stop() resolves only after the producer has exited", async () => {
     const events: string[] = [];
     const source = pull<number>(async (send, signal) => {
       try {
@@ -183,7 +183,7 @@ describe("C3 stop", () => {
     expect(events).toEqual(["producer exited, aborted=true", "stop resolved"]);
   });
 
-  test("C3: breaking out of for await runs teardown exactly once and detaches the listener", async () => {
+  test("stop: breaking out of for await runs teardown exactly once and detaches the listener", async () => {
     const { EventEmitter } = await import("node:events");
     const emitter = new EventEmitter();
     const teardown = vi.fn();
@@ -208,8 +208,8 @@ describe("C3 stop", () => {
   });
 });
 
-describe("C4 end", () => {
-  test("C4: after end(), buffered values are delivered, then done", async () => {
+describe("end", () => {
+  test("end: after end(), buffered values are delivered, then done", async () => {
     const ch = channel<number>();
     ch.push(1);
     ch.push(2);
@@ -220,7 +220,7 @@ describe("C4 end", () => {
     expect(await ch.next()).toEqual({ value: undefined, done: true });
   });
 
-  test("C4: push after the producer's own end() throws a coded error; send rejects with it", async () => {
+  test("end: push after the producer's own end() throws a coded error; send rejects with it", async () => {
     const ch = channel<number>();
     ch.end();
     expect(() => ch.push(1)).toThrowError(expect.objectContaining({ code: ErrorCode.PushAfterEnd }));
@@ -229,7 +229,7 @@ describe("C4 end", () => {
     expect(await ch.next()).toEqual({ value: undefined, done: true });
   });
 
-  test("C4: push after the consumer stopped is normal: false, no throw", async () => {
+  test("end: push after the consumer stopped is normal: false, no throw", async () => {
     const ch = channel<number>();
     await ch.return();
     expect(ch.push(1)).toBe(false);
@@ -237,7 +237,7 @@ describe("C4 end", () => {
     expect(await ch.ready()).toBe(false);
   });
 
-  test("C4: end() is idempotent and fail() after end() is ignored", async () => {
+  test("end: end() is idempotent and fail() after end() is ignored", async () => {
     const ch = channel<number>();
     ch.push(1);
     ch.end();
@@ -247,7 +247,7 @@ describe("C4 end", () => {
     expect(await ch.next()).toEqual({ value: undefined, done: true });
   });
 
-  test("C4: ending a subscription runs its teardown at once, before the consumer drains", async () => {
+  test("end: ending a subscription runs its teardown at once, before the consumer drains", async () => {
     const teardown = vi.fn();
     const source = subscribe<number>((sink) => {
       queueMicrotask(() => {
@@ -264,8 +264,8 @@ describe("C4 end", () => {
   });
 });
 
-describe("C5 error", () => {
-  test("C5: fail() delivers buffered values before the error, then the error once, then done", async () => {
+describe("error", () => {
+  test("error: fail() delivers buffered values before the error, then the error once, then done", async () => {
     const ch = channel<number>();
     const boom = new Error("boom");
     ch.push(1);
@@ -277,7 +277,7 @@ describe("C5 error", () => {
     expect(await ch.next()).toEqual({ value: undefined, done: true });
   });
 
-  test("C5: fail() with next() calls pending: the first rejects, the rest are done", async () => {
+  test("error: fail() with next() calls pending: the first rejects, the rest are done", async () => {
     const ch = channel<number>();
     const boom = new Error("boom");
     const a = ch.next();
@@ -287,7 +287,7 @@ describe("C5 error", () => {
     expect(await b).toEqual({ value: undefined, done: true });
   });
 
-  test("C5: a pull producer that throws errors the stream after the values it sent", async () => {
+  test("error: a pull producer that throws errors the stream after the values it sent", async () => {
     const boom = new Error("producer broke");
     const source = pull<number>(async (send) => {
       await send(1);
@@ -302,7 +302,7 @@ describe("C5 error", () => {
     expect(seen).toEqual([1]);
   });
 
-  test("C5: a producer that pushes and ends synchronously inside setup still gets its teardown run", async () => {
+  test("error: a producer that pushes and ends synchronously inside setup still gets its teardown run", async () => {
     const teardown = vi.fn();
     const source = subscribe<number>((sink) => {
       sink.push(1);
@@ -316,7 +316,7 @@ describe("C5 error", () => {
     expect(teardown).toHaveBeenCalledTimes(1);
   });
 
-  test("C5: a producer that fails synchronously inside setup still gets its teardown run", async () => {
+  test("error: a producer that fails synchronously inside setup still gets its teardown run", async () => {
     const teardown = vi.fn();
     const boom = new Error("sync fail");
     const source = subscribe<number>((sink) => {
@@ -329,7 +329,7 @@ describe("C5 error", () => {
     expect(teardown).toHaveBeenCalledTimes(1);
   });
 
-  test("C5: a setup that throws fails the stream", async () => {
+  test("error: a setup that throws fails the stream", async () => {
     const boom = new Error("setup threw");
     const source = subscribe<number>(() => {
       throw boom;
@@ -338,7 +338,7 @@ describe("C5 error", () => {
     expect(await source.next()).toEqual({ value: undefined, done: true });
   });
 
-  test("C5: an async setup's teardown runs once the setup resolves, even if the consumer stopped first", async () => {
+  test("error: an async setup's teardown runs once the setup resolves, even if the consumer stopped first", async () => {
     const teardown = vi.fn();
     let finishSetup!: () => void;
     const source = subscribe<number>(async () => {
@@ -356,8 +356,8 @@ describe("C5 error", () => {
   });
 });
 
-describe("C6 backpressure", () => {
-  test("C6: push returns false at highWaterMark; ready() resolves once the consumer takes a value", async () => {
+describe("backpressure", () => {
+  test("backpressure: push returns false at highWaterMark; ready() resolves once the consumer takes a value", async () => {
     const ch = channel<number>({ highWaterMark: 2 });
     expect(ch.push(1)).toBe(true);
     expect(ch.push(2)).toBe(false);
@@ -371,7 +371,7 @@ describe("C6 backpressure", () => {
     await ch.return();
   });
 
-  test("C6: with send(), the buffer never exceeds highWaterMark", async () => {
+  test("backpressure: with send(), the buffer never exceeds highWaterMark", async () => {
     const highWaterMark = 3;
     const ch = channel<number>({ highWaterMark, name: "bounded" });
     let consumed = 0;
@@ -393,7 +393,7 @@ describe("C6 backpressure", () => {
     expect(maxBuffered).toBe(highWaterMark); // reached, never exceeded
   });
 
-  test("C6: a producer that had to wait resumes when the buffer is down to half of highWaterMark (hysteresis)", async () => {
+  test("backpressure: a producer that had to wait resumes when the buffer is down to half of highWaterMark (hysteresis)", async () => {
     const ch = channel<number>({ highWaterMark: 4 });
     for (let i = 0; i < 4; i += 1) ch.push(i);
     let ready = false;
@@ -410,7 +410,7 @@ describe("C6 backpressure", () => {
     await ch.return();
   });
 
-  test("C6: at highWaterMark 0, send() resolves only when a consumer has taken the value (rendezvous)", async () => {
+  test("backpressure: at highWaterMark 0, send() resolves only when a consumer has taken the value (rendezvous)", async () => {
     const ch = channel<string>({ highWaterMark: 0 });
     let resolved = false;
     const sent = ch.send("x").then((ok) => ((resolved = true), ok));
@@ -421,7 +421,7 @@ describe("C6 backpressure", () => {
     await ch.return();
   });
 
-  test("C6: at highWaterMark 0, a waiting consumer makes ready() resolve and takes the pushed value directly", async () => {
+  test("backpressure: at highWaterMark 0, a waiting consumer makes ready() resolve and takes the pushed value directly", async () => {
     const ch = channel<string>({ highWaterMark: 0 });
     const ready = ch.ready();
     const next = ch.next();
@@ -431,7 +431,7 @@ describe("C6 backpressure", () => {
     await ch.return();
   });
 
-  test("C6: pull defaults to a rendezvous: the producer runs one value ahead of the consumer", async () => {
+  test("backpressure: pull defaults to a rendezvous: the producer runs one value ahead of the consumer", async () => {
     const produced: number[] = [];
     const source = pull<number>(async (send) => {
       for (let i = 0; i < 10; i += 1) {
@@ -445,7 +445,7 @@ describe("C6 backpressure", () => {
     await source.return();
   });
 
-  test("C6: overflow drop-oldest keeps the newest values", async () => {
+  test("backpressure: overflow drop-oldest keeps the newest values", async () => {
     const ch = channel<number>({ highWaterMark: 2, overflow: "drop-oldest" });
     for (let i = 0; i < 5; i += 1) expect(ch.push(i)).toBe(true);
     ch.end();
@@ -454,7 +454,7 @@ describe("C6 backpressure", () => {
     expect(seen).toEqual([3, 4]);
   });
 
-  test("C6: overflow drop-newest keeps the oldest values and reports the drops", async () => {
+  test("backpressure: overflow drop-newest keeps the oldest values and reports the drops", async () => {
     const ch = channel<number>({ highWaterMark: 2, overflow: "drop-newest" });
     expect([0, 1, 2, 3].map((i) => ch.push(i))).toEqual([true, true, false, false]);
     expect(await ch.send(9)).toBe(true); // dropped by the policy, but the consumer is still reading
@@ -464,7 +464,7 @@ describe("C6 backpressure", () => {
     expect(seen).toEqual([0, 1]);
   });
 
-  test("C6: overflow error fails the stream after the buffered values and stops the producer", async () => {
+  test("backpressure: overflow error fails the stream after the buffered values and stops the producer", async () => {
     const teardown = vi.fn();
     let signal!: AbortSignal;
     const source = subscribe<number>(
@@ -482,7 +482,7 @@ describe("C6 backpressure", () => {
     expect(signal.aborted).toBe(true);
   });
 
-  test("C6: a slow consumer with a send() producer keeps memory bounded", async () => {
+  test("backpressure: a slow consumer with a send() producer keeps memory bounded", async () => {
     const ch = channel<Uint8Array>({ highWaterMark: 4 });
     let maxPending = 0;
     const producer = (async () => {
@@ -503,8 +503,8 @@ describe("C6 backpressure", () => {
   });
 });
 
-describe("C7 cancellation", () => {
-  test("C7: an aborted signal rejects pending next() with an AbortError carrying the reason as cause", async () => {
+describe("cancellation", () => {
+  test("cancellation: an aborted signal rejects pending next() with an AbortError carrying the reason as cause", async () => {
     const controller = new AbortController();
     const ch = channel<number>({ signal: controller.signal });
     const pending = ch.next();
@@ -517,7 +517,7 @@ describe("C7 cancellation", () => {
     expect(error).toMatchObject({ name: "AbortError", code: "ABORT_ERR", cause: "user left" });
   });
 
-  test("C7: after abort, later next() calls reject too; return() still resolves done", async () => {
+  test("cancellation: after abort, later next() calls reject too; return() still resolves done", async () => {
     const controller = new AbortController();
     const ch = channel<number>({ signal: controller.signal });
     ch.push(1);
@@ -527,7 +527,7 @@ describe("C7 cancellation", () => {
     expect(await ch.return()).toEqual({ done: true, value: undefined });
   });
 
-  test("C7: abort stops the producer: its signal aborts and its teardown runs", async () => {
+  test("cancellation: abort stops the producer: its signal aborts and its teardown runs", async () => {
     const controller = new AbortController();
     const teardown = vi.fn();
     let producerSignal!: AbortSignal;
@@ -547,14 +547,14 @@ describe("C7 cancellation", () => {
     expect((producerSignal.reason as AbortError).cause).toBe("stop it");
   });
 
-  test("C7: an already-aborted signal: the producer never starts and next() rejects", async () => {
+  test("cancellation: an already-aborted signal: the producer never starts and next() rejects", async () => {
     const producer = vi.fn();
     const source = pull<number>(producer, { signal: AbortSignal.abort("before") });
     await expect(source.next()).rejects.toMatchObject({ name: "AbortError", cause: "before" });
     expect(producer).not.toHaveBeenCalled();
   });
 
-  test("C7: the abort listener is removed once the bridge finishes", async () => {
+  test("cancellation: the abort listener is removed once the bridge finishes", async () => {
     const controller = new AbortController();
     const add = vi.spyOn(controller.signal, "addEventListener");
     const remove = vi.spyOn(controller.signal, "removeEventListener");
@@ -567,11 +567,11 @@ describe("C7 cancellation", () => {
   });
 });
 
-describe("C8 cost", () => {
+describe("cost", () => {
   // Timing belongs in bench/; here we check the structural property: the queue never moves its items,
   // so draining a deep buffer is linear. Counting the ring buffer's own operations would be circular, so
   // we compare the time per value of two depths in one process, with a wide margin (30x deeper, < 5x slower).
-  test("C8: draining 300,000 buffered values costs about as much per value as 10,000", async () => {
+  test("cost: draining 300,000 buffered values costs about as much per value as 10,000", async () => {
     const perValue = async (n: number): Promise<number> => {
       const ch = channel<number>();
       for (let i = 0; i < n; i += 1) ch.push(i);
@@ -589,8 +589,8 @@ describe("C8 cost", () => {
   });
 });
 
-describe("C9 no stray rejections", () => {
-  test("C9: teardown that throws surfaces through return()", async () => {
+describe("no stray rejections", () => {
+  test("no stray rejections: teardown that throws surfaces through return()", async () => {
     const boom = new Error("teardown broke");
     const source = subscribe<number>(() => () => {
       throw boom;
@@ -601,7 +601,7 @@ describe("C9 no stray rejections", () => {
     expect(await pending).toEqual({ done: true, value: undefined });
   });
 
-  test("C9: an async teardown that rejects surfaces through stop()", async () => {
+  test("no stray rejections: an async teardown that rejects surfaces through stop()", async () => {
     const boom = new Error("async teardown broke");
     const source = subscribe<number>(() => async () => {
       throw boom;
@@ -611,7 +611,7 @@ describe("C9 no stray rejections", () => {
     await expect(source.stop()).rejects.toBe(boom);
   });
 
-  test("C9: a teardown that throws after the producer ended surfaces through the final next()", async () => {
+  test("no stray rejections: a teardown that throws after the producer ended surfaces through the final next()", async () => {
     const boom = new Error("teardown broke after end");
     const source = subscribe<number>((sink) => {
       sink.push(1);
@@ -624,7 +624,7 @@ describe("C9 no stray rejections", () => {
     await expect(source.next()).rejects.toBe(boom);
   });
 
-  test("C9: a pull producer that throws its abort reason after stop does not reject stop()", async () => {
+  test("no stray rejections: a pull producer that throws its abort reason after stop does not reject stop()", async () => {
     const source = pull<number>(async (send, signal) => {
       await send(1);
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
@@ -634,7 +634,7 @@ describe("C9 no stray rejections", () => {
     await expect(source.stop("bye")).resolves.toBeUndefined();
   });
 
-  test("C9: an async setup that rejects with its abort reason after stop does not reject stop()", async () => {
+  test("no stray rejections: an async setup that rejects with its abort reason after stop does not reject stop()", async () => {
     let setupSignal!: AbortSignal;
     const source = subscribe<number>(async (sink) => {
       setupSignal = sink.signal;
@@ -648,7 +648,7 @@ describe("C9 no stray rejections", () => {
     expect(setupSignal.aborted).toBe(true);
   });
 
-  test("C9: a pull producer that throws a real error after stop rejects stop()", async () => {
+  test("no stray rejections: a pull producer that throws a real error after stop rejects stop()", async () => {
     const boom = new Error("cleanup failed");
     const source = pull<number>(async (send) => {
       await send(1);
@@ -659,7 +659,7 @@ describe("C9 no stray rejections", () => {
     await expect(source.stop()).rejects.toBe(boom);
   });
 
-  test("C9: errors nobody asked for never become unhandled rejections", async () => {
+  test("no stray rejections: errors nobody asked for never become unhandled rejections", async () => {
     // A failed stream abandoned after its error, a teardown that throws when aborted, a producer that
     // throws after being stopped by a signal: vitest fails the run on any unhandled rejection.
     const controller = new AbortController();
@@ -679,8 +679,8 @@ describe("C9 no stray rejections", () => {
   });
 });
 
-describe("C10 errors", () => {
-  test("C10: invalid options throw InvalidArgumentError with an Expected … got … message", () => {
+describe("error classes", () => {
+  test("error classes: invalid options throw InvalidArgumentError with an Expected … got … message", () => {
     expect(() => channel({ highWaterMark: -1 })).toThrowError(InvalidArgumentError);
     expect(() => channel({ highWaterMark: -1 })).toThrowError(
       "Expected `highWaterMark` to be a non-negative integer or Infinity, got -1",
@@ -697,7 +697,7 @@ describe("C10 errors", () => {
     expect(() => pull(null as never)).toThrowError("Expected `producer` to be a function, got null");
   });
 
-  test("C10: errors have stable codes and useful messages", async () => {
+  test("error classes: errors have stable codes and useful messages", async () => {
     const ch = channel<number>({ name: "jobs" });
     ch.end();
     try {
@@ -712,7 +712,7 @@ describe("C10 errors", () => {
     await ch.return();
   });
 
-  test("C10: a setup returning something other than a teardown fails the stream with a clear message", async () => {
+  test("error classes: a setup returning something other than a teardown fails the stream with a clear message", async () => {
     const source = subscribe<number>(() => 42 as never);
     await expect(source.next()).rejects.toThrowError("Expected setup to return a teardown function or nothing, got number");
   });

@@ -1,5 +1,5 @@
 // Core behaviours found while building the combinators, kept as regression examples after the fix:
-// under a drop policy, send() is false only once the consumer stopped (DESIGN.md), so producers keep going.
+// under a drop policy, send() is false only once the consumer stopped (docs/semantics.md, backpressure), so producers keep going.
 import { EventEmitter } from "node:events";
 import { expect, test } from "vitest";
 import { channel, pull, subscribe } from "../../src/core/index.js";

@@ -182,7 +182,7 @@ describe("merge", () => {
     const throwsWhenStopped = pull<number>(async (send, signal) => {
       await send(1);
       await new Promise((resolve) => signal.addEventListener("abort", resolve));
-      throw late; // a real error, not the abort reason: it reaches the caller of stop() (C9)
+      throw late; // a real error, not the abort reason: it reaches the caller of stop() (no stray rejections)
     });
     const merged = merge([throwsWhenStopped, failing]);
     const { error } = await collect(merged);

@@ -1,10 +1,10 @@
 // Found by test/property/pushable.property.test.ts (pushableV): a nextBatch() that found the buffer empty
 // waited through an inner next() and then mapped its result (one step more), so a later nextBatch() served
-// from the buffer settled first, against C2 ("the same ordering rules as next()").
+// from the buffer settled first, against the call-order rule ("the same ordering rules as next()").
 import { expect, test } from "vitest";
 import { channel } from "../../src/core/index.js";
 
-test("regression: a nextBatch() waiting on an empty buffer settles before a later nextBatch() served from the buffer (C2)", async () => {
+test("regression: a nextBatch() waiting on an empty buffer settles before a later nextBatch() served from the buffer (call order)", async () => {
   const ch = channel<number>();
   const order: string[] = [];
   const first = ch.nextBatch().then((r) => order.push(`first ${JSON.stringify(r.value)}`));

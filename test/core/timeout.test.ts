@@ -29,6 +29,26 @@ describe("timeout", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  test("the message reads well with and without a name", async () => {
+    fake();
+    const failure = async (limited: AsyncIterator<number>): Promise<string> => {
+      const pending = settle(limited.next());
+      await vi.advanceTimersByTimeAsync(100);
+      return String(((await pending) as Error).message);
+    };
+    const advice = "Expected the stream to finish in time; allow more time, or make the source faster.";
+    expect(await failure(timeout(source([], { endless: true }).it, 100))).toBe(
+      `The timeout expired: the stream did not finish within 100 ms, so its source was stopped. ${advice}`,
+    );
+    expect(await failure(timeout(source([], { endless: true }).it, 100, { name: "rows" }))).toBe(
+      `Timeout "rows" expired: the stream did not finish within 100 ms, so its source was stopped. ${advice}`,
+    );
+    const at = Date.now() + 100;
+    expect(await failure(deadline(source([], { endless: true }).it, at))).toBe(
+      `The deadline expired: the stream did not finish by ${new Date(at).toISOString()}, so its source was stopped. ${advice}`,
+    );
+  });
+
   test("the clock starts on the first next()", async () => {
     fake();
     const limited = timeout(source([1]).it, 50);

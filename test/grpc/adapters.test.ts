@@ -1,4 +1,4 @@
-// G9: handler adapters and client helpers, on the oracle (grpc-js over TCP) and in-process.
+// Adapters (docs/semantics.md): handler adapters and client helpers, on the oracle (grpc-js over TCP) and in-process.
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBridges } from "../../src/core/index.js";
@@ -376,7 +376,7 @@ describe("asyncClient: TCP and in-process give the same results", () => {
   });
 });
 
-describe("argument checks (C10)", () => {
+describe("argument checks (error classes)", () => {
   it("GrpcError keeps stable fields and refuses OK or a non-integer code", () => {
     const md = new grpc.Metadata();
     const error = new GrpcError(Status.NOT_FOUND, "gone", md);

@@ -1,4 +1,4 @@
-// One behaviour suite for every transport (DESIGN.md G11). grpc-js over TCP is the oracle; where a
+// One behaviour suite for every transport (the conformance rule of docs/semantics.md). grpc-js over TCP is the oracle; where a
 // transport may differ, the expectation reads `transport.differences`, a named, documented field.
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";

@@ -4,5 +4,5 @@ import { inProcess, tcp, transports } from "./transports.js";
 
 for (const transport of transports) defineConformanceSuite(transport);
 
-// G9: the same suite against the service written with the adapters, on the oracle and in-process.
+// Adapters: the same suite against the service written with the adapters, on the oracle and in-process.
 for (const transport of [tcp, inProcess("share")]) defineConformanceSuite(transport, { name: "adapters", handlers: adapterHandlers });

@@ -50,10 +50,10 @@ describe("createInProcessClient", () => {
     expect(() => createInProcessClient(TestService, {}, { messages: "copy" as MessageMode })).toThrow(
       'Expected `messages` to be one of "share", "clone", "serialize", got "copy"',
     );
-    expect(() => createInProcessClient(TestService, { EmptyCall: 42 })).toThrow(
+    expect(() => createInProcessClient(TestService, { EmptyCall: 42 } as unknown as TestServiceHandlers)).toThrow(
       "Expected `implementation.EmptyCall` to be a handler function, got 42",
     );
-    // C10: one error class with a stable code, still a TypeError for code that catches those.
+    // Error classes: one error class with a stable code, still a TypeError for code that catches those.
     let error: unknown;
     try {
       createInProcessClient(TestService, null as unknown as object);
@@ -68,7 +68,7 @@ describe("createInProcessClient", () => {
   it("finds handlers by original (camelCase) name too, as addService does, and binds them", async () => {
     const implementation = {
       greeting: "hi",
-      emptyCall(this: { greeting: string }, _call: unknown, cb: grpc.sendUnaryData<object>) {
+      emptyCall(this: { greeting: string }, _call: unknown, cb: grpc.sendUnaryData<Record<string, never>>) {
         cb(null, {});
         seen.resolve(this.greeting);
       },
@@ -79,6 +79,63 @@ describe("createInProcessClient", () => {
     const outcome = await settleUnary((cb) => client.EmptyCall({}, cb));
     expect(outcome.error).toBeNull();
     expect(await seen.promise).toBe("hi");
+  });
+
+  it("rejects a handler for no method of the service, naming the service's methods", () => {
+    const misspelt = { EmptyCal: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, {}) };
+    const names = "EmptyCall, UnaryCall, StreamingOutputCall, StreamingInputCall, FullDuplexCall, HalfDuplexCall, UnimplementedCall, ListStrings";
+    const originals = "emptyCall, unaryCall, streamingOutputCall, streamingInputCall, fullDuplexCall, halfDuplexCall, unimplementedCall, listStrings";
+    expect(() => createInProcessClient(TestService, misspelt as unknown as TestServiceHandlers)).toThrow(
+      new InvalidArgumentError(
+        "implementation",
+        `keyed only by the methods of grpc.testing.TestService (${names}, or their original names ${originals}; keep helpers that are no handlers in class methods or #private fields)`,
+        "EmptyCal",
+      ),
+    );
+    // The same object is fine for grpc-js's server, which never looks at the key: the method just answers UNIMPLEMENTED.
+    expect(() => new grpc.Server().addService(TestService.service, misspelt)).not.toThrow();
+  });
+
+  it("accepts what grpc.Server#addService accepts: original names, class instances with fields, helpers and accessors", async () => {
+    class Service {
+      readonly greeting = "hi"; // a field that is no handler: not a function, so not looked at
+      calls = 0;
+      readonly #log: string[] = []; // #private: not a property at all
+      get log(): readonly string[] {
+        throw new Error("an accessor is never called by the check");
+      }
+      /** A prototype method that is no handler: inherited members are not looked at. */
+      format(name: string): string {
+        this.#log.push(name);
+        return `${this.greeting} ${name}`;
+      }
+      emptyCall(_call: unknown, cb: grpc.sendUnaryData<Record<string, never>>): void {
+        this.calls += 1;
+        cb(null, {});
+      }
+      UnaryCall = (call: grpc.ServerUnaryCall<{ fill_username?: boolean }, unknown>, cb: grpc.sendUnaryData<SimpleResponse>): void => {
+        cb(null, { username: this.format(String(call.request.fill_username)) });
+      };
+    }
+    const implementation = new Service();
+    const client = createInProcessClient(TestService, implementation);
+    clients.push(client);
+    expect((await settleUnary((cb) => client.EmptyCall({}, cb))).error).toBeNull();
+    expect(implementation.calls).toBe(1);
+    expect((await settleUnary((cb: grpc.requestCallback<SimpleResponse>) => client.UnaryCall({ fill_username: true }, cb))).value?.username).toBe("hi true");
+    const missing = await settleUnary((cb) => client.UnimplementedCall({}, cb));
+    expect(missing.error?.code).toBe(Status.UNIMPLEMENTED);
+    expect(missing.error?.details).toBe("The server does not implement the method UnimplementedCall");
+  });
+
+  it("rejects an own function-valued field that is no handler (the documented limit of the check)", () => {
+    class Service {
+      readonly helper = (): string => "not a handler"; // own and enumerable: indistinguishable from a misspelt handler
+      EmptyCall(_call: unknown, cb: grpc.sendUnaryData<Record<string, never>>): void {
+        cb(null, {});
+      }
+    }
+    expect(() => createInProcessClient(TestService, new Service())).toThrow(/^Expected `implementation` to be keyed only by the methods of grpc.testing.TestService .*, got "helper"$/);
   });
 
   it("a call on a closed client throws like grpc-js", () => {

@@ -1,4 +1,4 @@
-// DESIGN.md L1–L3 for the in-process client: an in-process call is in the leak registry from start
+// The leak rules (docs/semantics.md) for the in-process client: an in-process call is in the leak registry from start
 // until its status reached the caller (or it was cancelled), and a call left open fails
 // assertNoLeaks() with its method, kind, how it is stuck and what to do. Each planted leak has a
 // clean twin that passes.
@@ -150,7 +150,7 @@ describe("in-process calls in the leak registry", () => {
 
   const gc = (globalThis as { gc?: () => void }).gc;
 
-  it.runIf(gc !== undefined)("L3: a stream dropped by its caller while its handler waits for 'drain' is reported by the GC backstop", async () => {
+  it.runIf(gc !== undefined)("GC backstop: a stream dropped by its caller while its handler waits for 'drain' is reported by the GC backstop", async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on("warning", onWarning);

@@ -30,7 +30,7 @@ const fromStreamScenario = fc.record({
   highWaterMark: fc.nat({ max: 4 }),
   upstreamTicks: fc.array(fc.nat({ max: 3 }), { maxLength: 32 }),
   readTicks: fc.array(fc.nat({ max: 4 }), { maxLength: 32 }),
-  concurrentReads: fc.boolean(), // read with two overlapping next() calls at a time (C2)
+  concurrentReads: fc.boolean(), // read with two overlapping next() calls at a time (call order)
 });
 
 test.prop([fromStreamScenario], { numRuns: runs, timeout: runTimeout })(
@@ -61,13 +61,13 @@ test.prop([fromStreamScenario], { numRuns: runs, timeout: runTimeout })(
     const seen: number[] = [];
     const errors: unknown[] = [];
     let ended = false;
-    /** One step: one next(), or two overlapping ones whose outcomes are taken in call order (C2). */
+    /** One step: one next(), or two overlapping ones whose outcomes are taken in call order. */
     const read = async (): Promise<boolean> => {
       const outcomes = await Promise.allSettled(concurrentReads ? [it.next(), it.next()] : [it.next()]);
       let more = true;
       for (const outcome of outcomes) {
         if (!more) {
-          // After the end or the error, an overlapping next() is done (C5).
+          // After the end or the error, an overlapping next() is done (error rule).
           expect(outcome).toEqual({ status: "fulfilled", value: { done: true, value: undefined } });
         } else if (outcome.status === "rejected") {
           errors.push(outcome.reason);
@@ -102,7 +102,7 @@ test.prop([fromStreamScenario], { numRuns: runs, timeout: runTimeout })(
         const stopped = !ended && errors.length === 0;
         if (stopped) await stop();
         // Whatever ended it (done, the error, a stop), the fiber has exited and its finalizer has run by now;
-        // stopped before the first next(), the stream never ran (C3).
+        // stopped before the first next(), the stream never ran (stop rule).
         expect(finalized).toBe(stopAt === 0 ? 0 : 1);
       })(),
       () => `seen ${JSON.stringify(seen)}, errors ${errors.length}, finalized ${finalized}`,
@@ -204,7 +204,7 @@ test.prop([toStreamScenario], { numRuns: runs, timeout: runTimeout })(
     expect(seen).toEqual(reachable.slice(0, seen.length));
     expect(exits).toBeLessThanOrEqual(1);
     const failed = (error: unknown): boolean => Exit.isFailure(exit) && Cause.squash(exit.cause) === error;
-    // A producer that throws after the stream stopped it is a teardown error (C9): a defect of the run, never lost.
+    // A producer that throws after the stream stopped it is a teardown error (no stray rejections): a defect of the run, never lost.
     const diedOfLateFailure = (): boolean =>
       failIndex !== undefined && Exit.isFailure(exit) && Cause.hasDies(exit.cause) && exit.cause.reasons.some((r) => Cause.isDieReason(r) && r.defect === failure);
     const stopsFirst = stopAt !== undefined && (how === "take" ? stopAt <= reachable.length : stopAt < reachable.length);

@@ -221,7 +221,7 @@ describe("toStream: a sluice bridge as an Effect Stream", () => {
     await assertNoLeaks();
   });
 
-  test("a teardown that throws while the stream stops becomes a defect of the stream (C9: not lost)", async () => {
+  test("a teardown that throws while the stream stops becomes a defect of the stream (no stray rejections: not lost)", async () => {
     const teardownError = new Error("teardown broke");
     const { it } = source([1, 2, 3], { teardownError });
     const exit = await Effect.runPromiseExit(Stream.runCollect(Stream.take(toStream(it), 1)));
@@ -237,7 +237,7 @@ describe("toStream: a sluice bridge as an Effect Stream", () => {
     await assertNoLeaks();
   });
 
-  test("a bridge aborted through its own signal fails the stream with the AbortError (C7)", async () => {
+  test("a bridge aborted through its own signal fails the stream with the AbortError (cancellation)", async () => {
     const controller = new AbortController();
     const it = subscribe<number>(() => undefined, { signal: controller.signal });
     const fiber = Effect.runFork(Stream.runDrain(toStream(it)));
@@ -252,7 +252,7 @@ describe("toStream: a sluice bridge as an Effect Stream", () => {
 
   test("regression: a producer that throws a real error once Stream.take stopped it: a defect of the run, not lost", async () => {
     // Found by the property test (a producer failing just after the value take() wanted). take(1) closes the
-    // scope once it has its value; the finalizer's stop() then meets the producer's throw, which C9 routes to
+    // scope once it has its value; the finalizer's stop() then meets the producer's throw, which the no-stray-rejections rule routes to
     // stop()'s caller (in sluice, `break` would throw it too). A finalizer cannot fail with a typed error,
     // so the run dies of it.
     const error = new Error("producer broke while stopping");
@@ -402,7 +402,7 @@ describe("fromStream: an Effect Stream as a sluice bridge", () => {
     await assertNoLeaks();
   });
 
-  test("a finalizer that dies while the bridge stops the fiber rejects return() with the defect (C9)", async () => {
+  test("a finalizer that dies while the bridge stops the fiber rejects return() with the defect (no stray rejections)", async () => {
     const releaseDefect = new Error("release broke");
     const { stream, stats } = guarded(endless().stream, { releaseDefect });
     const it = fromStream(stream);
@@ -484,7 +484,7 @@ describe("fromStream: an Effect Stream as a sluice bridge", () => {
     expect(inner.stats.finalized).toBe(1);
   });
 
-  test("C2: un-awaited next() calls settle in call order", async () => {
+  test("call order: un-awaited next() calls settle in call order", async () => {
     const it = fromStream(Stream.fromIterable([1, 2, 3]).pipe(Stream.rechunk(1)), { highWaterMark: 0 });
     const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
     expect(results.map((r) => (r.done === true ? "done" : r.value))).toEqual([1, 2, 3, "done", "done"]);

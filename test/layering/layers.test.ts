@@ -1,4 +1,4 @@
-// Folders are layers (STYLE.md habit 1): src/core imports no gRPC and no Node streams; nothing runs at import time.
+// Folders are layers (docs/architecture.md): src/core imports no gRPC and no Node streams; nothing runs at import time.
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import ts from "typescript";

@@ -46,7 +46,7 @@ test.prop(
         expect(error).toBe(failAt === undefined ? undefined : boom);
       } else if (error !== undefined) {
         // Stopped early, as the source was failing: its producer threw while being stopped, and the last
-        // consumer's return() (called by `break`) reports it (C9).
+        // consumer's return() (called by `break`) reports it (no stray rejections).
         expect(error).toBe(boom);
         expect(failAt).toBeDefined();
       }

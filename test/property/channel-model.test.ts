@@ -1,4 +1,4 @@
-// Model-based test of the core bridge (DESIGN.md C1–C7): random sequences of producer and consumer calls on
+// Model-based test of the core bridge (docs/semantics.md, order to cancellation): random sequences of producer and consumer calls on
 // a `channel` (or a `subscribe` with a captured sink, to count teardowns) are run against a small reference
 // model (an array queue and a few flags) written from the TSDoc, not from bridge.ts.
 import { fc, test } from "@fast-check/vitest";
@@ -258,7 +258,7 @@ interface Config {
   readonly kind: "channel" | "subscribe";
   readonly hwm: number;
   readonly overflow: Overflow;
-  readonly sendOnly: boolean; // no push(): the buffer must then stay within highWaterMark (C6)
+  readonly sendOnly: boolean; // no push(): the buffer must then stay within highWaterMark (backpressure)
   readonly preAborted: boolean; // the `signal` option is aborted before the channel is created (channel only)
 }
 
@@ -420,11 +420,11 @@ const scenarioArb = configArb.chain((config) => fc.tuple(fc.constant(config), co
 
 /** The checks that hold whatever the model says: FIFO without duplicates, call-order settling, bounded buffer. */
 function checkInvariants(config: Config, m: RefBridge, r: Real): void {
-  // C1: values are unique and increase in push order, so delivered values must be strictly increasing.
+  // Order: values are unique and increase in push order, so delivered values must be strictly increasing.
   for (let i = 1; i < r.delivered.length; i += 1) {
     expect(r.delivered[i], `delivered ${JSON.stringify(r.delivered)}`).toBeGreaterThan(r.delivered[i - 1] as number);
   }
-  // C6: with send() only, accepted-and-not-taken values never exceed highWaterMark while the bridge is open.
+  // Backpressure: with send() only, accepted-and-not-taken values never exceed highWaterMark while the bridge is open.
   // (Under a drop policy send() resolves true for a dropped value too, so true does not mean "held" there.)
   if (config.sendOnly && (config.overflow === "wait" || config.overflow === "error") && m.phase !== "closed") {
     const taken = new Set(r.delivered);
@@ -459,10 +459,10 @@ test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
       return `${rec.op} #${rec.id} → ${outcome === "unspecified" ? rec.outcome : outcome}`;
     });
     expect(actual).toEqual(expected);
-    // C2: next() and nextBatch() calls settle in call order, with each other too.
+    // Call order: next() and nextBatch() calls settle in call order, with each other too.
     const nexts = r.records.filter((rec) => rec.op === "next()" || rec.op.startsWith("nextBatch("));
     expect(nexts.map((rec) => rec.id)).toEqual([...nexts].sort((a, b) => a.settledAt - b.settledAt).map((rec) => rec.id));
-    // C3: teardown exactly once; the producer's signal aborted with the stop reason as cause, unless it finished first.
+    // Stop: teardown exactly once; the producer's signal aborted with the stop reason as cause, unless it finished first.
     if (r.teardowns !== undefined) expect(r.teardowns.count).toBe(1);
     const signal = r.sink.signal;
     expect(signal.aborted ? describeError(signal.reason) : "not aborted").toBe(m.producerSignal ?? "not aborted");

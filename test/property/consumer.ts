@@ -97,7 +97,7 @@ export class Consumer {
     };
     const before = isFirst ? this.nexts.slice() : [];
     const checked = promise.then(async (result) => {
-      // C3: the first stop settles every pending next() at once (their handlers run within a microtask
+      // Stop: the first stop settles every pending next() at once (their handlers run within a microtask
       // or two), and resolves only after teardown / producer exit. (A next() called after a stop may wait
       // for the producer's exit, to stay behind earlier calls: bridge.ts #finalRead.)
       await Promise.resolve();
@@ -109,7 +109,7 @@ export class Consumer {
     record(id, step, checked, (r) => (r === undefined ? "undefined" : JSON.stringify(r)), this.stops);
   }
 
-  /** The checks on what the consumer saw that hold for every bridge (C1, C2, C3, C7). */
+  /** The checks on what the consumer saw that hold for every bridge (order, call order, stop, cancellation). */
   checkOutcomes(options: {
     readonly producerError?: string;
     readonly total?: number;
@@ -127,10 +127,10 @@ export class Consumer {
     expect(outcomes).not.toContain("pending");
     const stopOutcomes = ["undefined", '{"done":true}', ...(options.stopMayReject === undefined ? [] : [`rejects ${options.stopMayReject}`])];
     for (const rec of this.stops) expect(stopOutcomes, `${rec.op} → ${rec.outcome}`).toContain(rec.outcome);
-    // C2: settle in call order.
+    // Call order: settle in call order.
     const byCall = this.nexts.map((rec) => rec.settledAt);
     expect(byCall, "settle order of next() by call").toEqual([...byCall].sort((a, b) => a - b));
-    // C1: the values, in call order, are 0, 1, 2, … (no loss, no duplicate, push order).
+    // Order: the values, in call order, are 0, 1, 2, … (no loss, no duplicate, push order).
     const values = outcomes.filter((o) => o.startsWith("v:"));
     if (options.drops === true) {
       const numbers = values.map((o) => Number(o.slice(2)));
@@ -142,7 +142,7 @@ export class Consumer {
     // Nothing after the end: once a next() is done or rejected, every later one is too.
     const terminal = outcomes.findIndex((o) => !o.startsWith("v:"));
     if (terminal !== -1) expect(outcomes.slice(terminal).filter((o) => o.startsWith("v:"))).toEqual([]);
-    // C5: the producer's error is delivered at most once; rejections are that error or the abort error.
+    // Error: the producer's error is delivered at most once; rejections are that error or the abort error.
     const rejections = outcomes.filter((o) => o.startsWith("rejects "));
     const streamErrors = [options.producerError, options.overflowError].map((e) => `rejects ${e ?? "-"}`);
     const producerRejections = rejections.filter((o) => streamErrors.includes(o));
@@ -153,7 +153,7 @@ export class Consumer {
     }
   }
 
-  /** C7: when the abort came first, every next() called after it rejects with an AbortError caused by its reason. */
+  /** Cancellation: when the abort came first, every next() called after it rejects with an AbortError caused by its reason. */
   checkAbort(): void {
     const first = this.firstStop;
     if (first?.kind !== "abort" || !first.producerRunning) return;

@@ -1,4 +1,4 @@
-// Microtask jitter (STYLE.md habit 12): producers and a for-await consumer each wait a random number of
+// Microtask jitter: producers and a for-await consumer each wait a random number of
 // microtasks between steps, then the consumer breaks early (or reads to the end). Order is kept, teardown
 // runs exactly once, a pull producer has exited when the loop is left, nothing leaks.
 import { fc, test } from "@fast-check/vitest";

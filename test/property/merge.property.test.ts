@@ -48,7 +48,7 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
         caught = error;
       }
       // After an error: waits for the other sources to stop. A source whose producer throws while being
-      // stopped makes stop() reject with that error (C9: teardown errors reach the caller of stop()).
+      // stopped makes stop() reject with that error (no stray rejections: teardown errors reach the caller of stop()).
       await merged.return().catch((error: unknown) => void stopErrors.push(error));
     })();
     await s.waitFor(consume);

@@ -1,4 +1,4 @@
-// Scheduler test of `pull` (DESIGN.md C1–C3, C6, C7): a producer and a scripted consumer interleaved by
+// Scheduler test of `pull` (docs/semantics.md: order, call order, stop, backpressure, cancellation): a producer and a scripted consumer interleaved by
 // fast-check's scheduler, including stop/return/dispose and aborts racing pending next() and pending send().
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
@@ -27,7 +27,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
     let signal: AbortSignal | undefined;
     const consumer = new Consumer(
       () => {
-        // C3 (pull): stop() resolves only after the producer function has returned.
+        // Stop (pull): stop() resolves only after the producer function has returned.
         expect(!started || exited, "stop() resolved while the producer was still running").toBe(true);
       },
       () => !exited && signal?.aborted !== true, // (an overflow error finishes the stream and aborts the signal)
@@ -42,7 +42,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
             await s.schedule(Promise.resolve(), `produce ${v}`);
             if (sc.exit === "throw-signal-reason") producerSignal.throwIfAborted();
             const accepted = await send(v);
-            // C6: a value is accepted only once it is within highWaterMark of what the consumer asked for
+            // Backpressure: a value is accepted only once it is within highWaterMark of what the consumer asked for
             // (rendezvous at 0: only once a next() took it).
             if (accepted && sc.overflow === "wait") expect(v, `send(${v}) resolved true`).toBeLessThan(consumer.nextCalls + sc.highWaterMark);
             if (!accepted && (sc.overflow === "wait" || producerSignal.aborted)) return; // (a drop policy's false: dropped, go on)
@@ -77,7 +77,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
         sc.ending === "return" ? "done" : `rejects ${describeError(producerError)}`,
       ]);
     }
-    // C3: a producer still running when the consumer stopped sees its signal abort, the stop reason as cause.
+    // Stop: a producer still running when the consumer stopped sees its signal abort, the stop reason as cause.
     const first = consumer.firstStop;
     if (first !== undefined && first.producerRunning && started && signal !== undefined) {
       expect(signal.aborted ? describeError(signal.reason) : "not aborted").toBe(first.reason);

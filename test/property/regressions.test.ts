@@ -76,7 +76,7 @@ test("regression: an async setup that ends at once, with a sync teardown: the fi
 
 // Found by subscribe-scheduler.test.ts: {"values":0,"ending":"end","setup":"async","teardown":"async",
 // "lazy":false,"script":["next","next","next","next"]} with the source ending before its setup resolved:
-// the first next() settled last (C2). The first final next() waits on the setup's exit promise; later ones
+// the first next() settled last (call order). The first final next() waits on the setup's exit promise; later ones
 // wait on the teardown's, which replaced it in #exited and settles first.
 test("regression: next() calls settle in call order when an async setup resolves to an async teardown after end()", async () => {
   let finishTeardown: (() => void) | undefined;
@@ -96,7 +96,7 @@ test("regression: next() calls settle in call order when an async setup resolves
 
 // Found by subscribe-scheduler.test.ts (same cause as the previous one): {"values":1,"highWaterMark":3,
 // "mode":"push","ending":"end","setup":"async","teardown":"async","lazy":true,"script":["next","next","stop",…]}.
-// stop() resolved while a next() called before it was still pending (C3).
+// stop() resolved while a next() called before it was still pending (stop).
 test("regression: stop() resolves only after every earlier next() settled (async setup, async teardown, end first)", async () => {
   let finishTeardown: (() => void) | undefined;
   const source = subscribe<number>(async (sink) => {
@@ -113,12 +113,12 @@ test("regression: stop() resolves only after every earlier next() settled (async
   expect(await stopped, "the earlier next() had settled when stop() resolved").toBe(true);
 });
 
-// Found while checking C3 "at once" by hand after the scheduler tests (they only check that earlier next()
+// Found while checking the stop rule's "at once" by hand after the scheduler tests (they only check that earlier next()
 // calls settled by the time stop() resolves). A next() waiting for an async teardown that end() started is
-// not settled by stop() (nor rejected by an abort of the `signal` option, C7): it waits for the teardown.
+// not settled by stop() (nor rejected by an abort of the `signal` option, cancellation): it waits for the teardown.
 // #settleReaders (and #finalRead) deliberately put the final `done` behind the teardown; #close then finds no
 // reader to settle, and abort() returns early because the bridge is already Closed. Possibly a deliberate
-// trade-off; kept as a literal C3/C7 violation for the lead to decide.
+// trade-off; kept as a literal violation of stop and cancellation for the lead to decide.
 test("regression: stop() settles a next() that waits for an async teardown started by end(), at once", async () => {
   let sink: { end(): void } | undefined;
   let finish: (() => void) | undefined;
@@ -165,7 +165,7 @@ test("regression: aborting the signal rejects a next() that waits for an async t
 
 // Found by pull-scheduler.test.ts right after a refactor: {"values":0,"highWaterMark":0,"exit":"send-false",
 // "ending":"return","script":["next","next"]}. When the producer's exit settled, the bridge closed (resolving the
-// second reader) before it resolved the first (C2).
+// second reader) before it resolved the first (call order).
 test("regression: pending next() calls settle in call order when a pull producer returns while they wait", async () => {
   const source = pull<number>(async () => undefined);
   const order: string[] = [];

@@ -1,4 +1,4 @@
-// Scheduler test of `subscribe` (DESIGN.md C1–C7, C9): an event source pushing (or sending) on scheduled
+// Scheduler test of `subscribe` (docs/semantics.md: order to cancellation, and no stray rejections): an event source pushing (or sending) on scheduled
 // ticks, sync or async setup and teardown, and a scripted consumer whose next(), stop/return/dispose and
 // aborts race it.
 import { fc, test } from "@fast-check/vitest";
@@ -34,7 +34,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
     const teardownError = new Tagged("teardown-error");
     const consumer = new Consumer(
       () => {
-        // C3: teardown ran exactly once (if the source was ever set up) and finished before stop() resolved.
+        // Stop: teardown ran exactly once (if the source was ever set up) and finished before stop() resolved.
         expect(teardowns, "teardowns when stop() resolved").toBe(setups);
         if (setups === 1) expect(teardownDone, "stop() resolved before the async teardown finished").toBe(true);
       },
@@ -57,7 +57,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
               continue;
             }
             const accepted = await sink.send(v);
-            // C6: accepted only once within highWaterMark of what the consumer asked for (0: once taken).
+            // Backpressure: accepted only once within highWaterMark of what the consumer asked for (0: once taken).
             if (accepted && sc.overflow === "wait") expect(v, `send(${v}) resolved true`).toBeLessThan(consumer.nextCalls + sc.highWaterMark);
           }
           if (sc.ending === "none") return;
@@ -91,7 +91,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
 
     const scriptStop = await consumer.run(s, sc.script);
 
-    // C9: a teardown's error reaches stop()/return() (and may surface from the final next()).
+    // No stray rejections: a teardown's error reaches stop()/return() (and may surface from the final next()).
     const throws = sc.teardown === "throws" || sc.teardown === "rejects" ? describeError(teardownError) : undefined;
     const overflowError = "sluice:ERR_SLUICE_OVERFLOW";
     consumer.checkOutcomes({
@@ -113,7 +113,7 @@ test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
       const firstStop = consumer.stops[0];
       expect(firstStop?.outcome).toBe(`rejects ${throws}`);
     }
-    // C3/C7: a source still running when the consumer stopped sees its signal abort, with the reason as cause.
+    // Stop and cancellation: a source still running when the consumer stopped sees its signal abort, with the reason as cause.
     if (first !== undefined && first.producerRunning && producerSignal !== undefined) {
       expect(producerSignal.aborted ? describeError(producerSignal.reason) : "not aborted").toBe(first.reason);
     }

@@ -1,4 +1,4 @@
-// C5 + C3 for `subscribe`: a source may push, end or fail synchronously inside setup (or throw, or abort the
+// Error and stop for `subscribe`: a source may push, end or fail synchronously inside setup (or throw, or abort the
 // consumer's signal from there); the teardown it returns still runs exactly once, and stop() awaits it.
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
@@ -83,17 +83,17 @@ test.prop([scenario], { numRuns, timeout: runTimeout })(
     const streamError = ending === "overflow" ? "sluice:ERR_SLUICE_OVERFLOW" : describeError(producerError);
     const broke = breakAfter !== undefined && breakAfter + 1 <= all.length; // left the loop before seeing the ending
     if (ending === "abort-signal") {
-      // C7: the signal aborted during setup: buffered values are dropped and next() rejects with the AbortError.
+      // Cancellation: the signal aborted during setup: buffered values are dropped and next() rejects with the AbortError.
       expect(seen).toEqual([]);
       if (breakAfter === undefined || breakAfter >= 0) expect(caught).toBe(`abort(${describeError(abortReason)})`);
     } else {
-      // C1/C5: the values in push order, then the ending (done, or the error exactly once).
+      // Order and error: the values in push order, then the ending (done, or the error exactly once).
       expect(seen).toEqual(broke ? all.slice(0, (breakAfter ?? 0) + 1) : all.slice(0, seen.length));
       if (!broke && (ending === "fail" || ending === "throw" || ending === "overflow")) expect(caught).toBe(streamError);
       else expect(caught).toBeUndefined();
       if (!broke && ending === "end") expect(seen).toEqual(all);
     }
-    // C3/C5: the teardown returned by setup ran exactly once, and had finished when return() resolved.
+    // Stop and error: the teardown returned by setup ran exactly once, and had finished when return() resolved.
     const returned = setups === 1 && sc.then !== "throw" && sc.teardown !== "none";
     expect(setups).toBe(!sc.lazy || breakAfter === undefined || breakAfter >= 0 ? 1 : 0);
     expect(teardowns).toBe(returned ? 1 : 0);

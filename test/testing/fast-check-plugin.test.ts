@@ -1,10 +1,10 @@
-// L2 in fast-check: a leak inside one property run fails that run, and fast-check shrinks to the smallest leaking input.
+// The leak check in fast-check: a leak inside one property run fails that run, and fast-check shrinks to the smallest leaking input.
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { channel } from "../../src/core/index.js";
 import { LeakError, leakChecked } from "../../src/testing/index.js";
 
-test("L2 fast-check: a leaking run fails and shrinks to the smallest leaking input", async () => {
+test("leak check in fast-check: a leaking run fails and shrinks to the smallest leaking input", async () => {
   // Reads `n` values from a channel of 10; forgets to stop it when n > 5 (a planted leak with a threshold).
   const predicate = leakChecked(async (n: number) => {
     const ch = channel<number>({ name: "planted-in-property" });
@@ -19,7 +19,7 @@ test("L2 fast-check: a leaking run fails and shrinks to the smallest leaking inp
   expect(String((result.errorInstance as Error).message)).toContain('channel "planted-in-property"');
 });
 
-test("L2 fast-check: the clean twin passes every run", async () => {
+test("leak check in fast-check: the clean twin passes every run", async () => {
   const predicate = leakChecked(async (n: number) => {
     const ch = channel<number>();
     for (let i = 0; i < 10; i += 1) ch.push(i);

@@ -1,4 +1,4 @@
-// Planted leaks (each must be detected) and their clean twins (each must pass). DESIGN.md L1–L3.
+// Planted leaks (each must be detected) and their clean twins (each must pass). The leak rules of docs/semantics.md: registry, leak check, GC backstop.
 import { EventEmitter } from "node:events";
 import { describe, expect, test, vi } from "vitest";
 import { channel, configureLeakTracking, openBridges, pull, subscribe } from "../../src/core/index.js";
@@ -32,8 +32,8 @@ async function expectLeak(run: () => Promise<void>, ...fragments: string[]): Pro
   return error as LeakError;
 }
 
-describe("L1 registry", () => {
-  test("L1: openBridges lists an open bridge with name, kind, state and age; it leaves when finished", async () => {
+describe("registry", () => {
+  test("registry: openBridges lists an open bridge with name, kind, state and age; it leaves when finished", async () => {
     const ch = channel<number>({ name: "jobs" });
     ch.push(1);
     ch.push(2);
@@ -53,7 +53,7 @@ describe("L1 registry", () => {
     expect(openBridges()).toEqual([]);
   });
 
-  test("L1: a producer blocked in send() is reported as such", async () => {
+  test("registry: a producer blocked in send() is reported as such", async () => {
     const ch = channel<number>({ name: "blocked", highWaterMark: 0 });
     const sent = ch.send(1);
     expect(openBridges()).toEqual([expect.objectContaining({ name: "blocked", pendingSend: 1, buffered: 0 })]);
@@ -61,7 +61,7 @@ describe("L1 registry", () => {
     expect(await sent).toBe(false);
   });
 
-  test("L1: an exhausted bridge leaves the registry even if the final done was never read", async () => {
+  test("registry: an exhausted bridge leaves the registry even if the final done was never read", async () => {
     const ch = channel<number>();
     ch.push(1);
     ch.end();
@@ -69,7 +69,7 @@ describe("L1 registry", () => {
     expect(openBridges()).toEqual([]);
   });
 
-  test("L1: stacks are captured only when tracing is on, and point at the caller", async () => {
+  test("registry: stacks are captured only when tracing is on, and point at the caller", async () => {
     const before = configureLeakTracking({ stacks: true });
     try {
       const traced = channel<number>({ name: "traced" });
@@ -84,7 +84,7 @@ describe("L1 registry", () => {
     }
   });
 
-  test("L1: with tracking disabled nothing is registered", async () => {
+  test("registry: with tracking disabled nothing is registered", async () => {
     const before = configureLeakTracking({ enabled: false });
     try {
       const ch = channel<number>();
@@ -96,8 +96,8 @@ describe("L1 registry", () => {
   });
 });
 
-describe("L2 planted leaks are detected; clean twins pass", () => {
-  test("L2 leak: abandoned after one next()", async () => {
+describe("leak check: planted leaks are detected; clean twins pass", () => {
+  test("planted leak: abandoned after one next()", async () => {
     let planted!: ReturnType<typeof ticker>;
     await expectLeak(
       async () => {
@@ -116,7 +116,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     expect(planted.emitter.listenerCount("tick")).toBe(0);
   });
 
-  test("L2 clean: for await over the same source", async () => {
+  test("clean twin: for await over the same source", async () => {
     const { emitter, teardown, source } = ticker("iterated");
     await withLeakCheck(async () => {
       const consumer = (async () => {
@@ -129,7 +129,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     expect(teardown).toHaveBeenCalledTimes(1);
   });
 
-  test("L2 leak: a manual next() loop that exits without return()", async () => {
+  test("planted leak: a manual next() loop that exits without return()", async () => {
     await expectLeak(async () => {
       const { emitter, source } = ticker("manual-loop");
       const loop = (async () => {
@@ -144,7 +144,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     }, 'subscribe "manual-loop"');
   });
 
-  test("L2 clean: a manual next() loop with return() in finally", async () => {
+  test("clean twin: a manual next() loop with return() in finally", async () => {
     const { emitter, teardown, source } = ticker("manual-loop-clean");
     await withLeakCheck(async () => {
       const loop = (async () => {
@@ -164,7 +164,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     expect(teardown).toHaveBeenCalledTimes(1);
   });
 
-  test("L2 leak: a consumer that throws out of its loop body around a bridge that is not for await", async () => {
+  test("planted leak: a consumer that throws out of its loop body around a bridge that is not for await", async () => {
     await expectLeak(async () => {
       const ch = channel<number>({ name: "thrown-out" });
       ch.push(1);
@@ -177,7 +177,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     }, 'channel "thrown-out"', "1 value buffered");
   });
 
-  test("L2 clean: the same consumer with for await (which calls return() on throw)", async () => {
+  test("clean twin: the same consumer with for await (which calls return() on throw)", async () => {
     const ch = channel<number>({ name: "thrown-out-clean" });
     await withLeakCheck(async () => {
       ch.push(1);
@@ -190,7 +190,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     });
   });
 
-  test("L2 leak: a producer left blocked in send() after the consumer errored", async () => {
+  test("planted leak: a producer left blocked in send() after the consumer errored", async () => {
     let released: boolean | undefined;
     const error = await expectLeak(async () => {
       const source = pull<number>(
@@ -212,7 +212,7 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     expect(released).toBe(false); // assertNoLeaks stopped it, which released the producer
   });
 
-  test("L2 clean: the consumer stops the source in finally; the producer is released", async () => {
+  test("clean twin: the consumer stops the source in finally; the producer is released", async () => {
     let released: boolean | undefined;
     await withLeakCheck(async () => {
       const source = pull<number>(async (send) => {
@@ -264,25 +264,25 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     return Object.assign(controller.signal, { cancel: () => controller.abort("client went away") });
   }
 
-  test("L2 leak: a cancellation path that forgets to stop (the Thanos bug)", async () => {
+  test("planted leak: a cancellation path that forgets to stop (the Thanos bug)", async () => {
     await expectLeak(async () => {
       expect(await handle(cancellable(), { stopOnCancel: false })).toEqual([0, 1, 2]);
     }, 'pull "store-series"', "producer waiting in send()");
   });
 
-  test("L2 clean: the same handler passing the request's signal to the bridge", async () => {
+  test("clean twin: the same handler passing the request's signal to the bridge", async () => {
     await withLeakCheck(async () => {
       expect(await handle(cancellable(), { stopOnCancel: true })).toEqual([0, 1, 2]);
     });
   });
 
-  test("L2: a bridge created and never iterated is reported as never started", async () => {
+  test("leak check: a bridge created and never iterated is reported as never started", async () => {
     await expectLeak(async () => {
       subscribe<number>(() => undefined, { name: "unused" });
     }, 'subscribe "unused"', "never started", "never iterated");
   });
 
-  test("L2: the message says how to turn stacks on, or shows where the bridge was opened", async () => {
+  test("leak check: the message says how to turn stacks on, or shows where the bridge was opened", async () => {
     await expectLeak(async () => {
       channel<number>({ name: "no-stack" });
     }, "SLUICE_TRACE_LEAKS=1");
@@ -296,7 +296,26 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
     }
   });
 
-  test("L2: a baseline excludes bridges that were open before it", async () => {
+  test("leak check: without stacks, the report's own stack starts at the test's line, not inside sluice", async () => {
+    const inSluice = /[/\\]src[/\\](core|testing)[/\\]|node_modules[/\\]sluice[/\\]/;
+    const firstFrame = (error: unknown): string => String((error as Error).stack).split("\n").find((line) => line.trimStart().startsWith("at ")) ?? "";
+
+    const direct = channel<number>({ name: "direct" });
+    const fromAssert = await assertNoLeaks().catch((error: unknown) => error);
+    expect(fromAssert).toBeInstanceOf(LeakError);
+    expect(firstFrame(fromAssert)).toContain("leaks.test.ts");
+    expect(String((fromAssert as Error).stack)).not.toMatch(inSluice);
+    void direct;
+
+    const fromWrapper = await withLeakCheck(async () => {
+      channel<number>({ name: "wrapped" });
+    }).catch((error: unknown) => error);
+    expect(fromWrapper).toBeInstanceOf(LeakError);
+    expect(firstFrame(fromWrapper)).toContain("leaks.test.ts");
+    expect(String((fromWrapper as Error).stack)).not.toMatch(inSluice);
+  });
+
+  test("leak check: a baseline excludes bridges that were open before it", async () => {
     const older = channel<number>({ name: "older" });
     const baseline = leakBaseline();
     await assertNoLeaks({ baseline });
@@ -308,10 +327,10 @@ describe("L2 planted leaks are detected; clean twins pass", () => {
   });
 });
 
-describe("L3 GC backstop", () => {
+describe("GC backstop", () => {
   const gc = (globalThis as { gc?: () => void }).gc;
 
-  test.runIf(gc !== undefined)("L3: a consumer handle collected while open is reported and its producer stopped", async () => {
+  test.runIf(gc !== undefined)("GC backstop: a consumer handle collected while open is reported and its producer stopped", async () => {
     const emitter = new EventEmitter();
     const teardown = vi.fn();
     const warnings: Error[] = [];
@@ -344,6 +363,8 @@ describe("L3 GC backstop", () => {
       const warning = warnings.find((w) => (w as Error & { code?: string }).code === "ERR_SLUICE_LEAK");
       expect(warning?.name).toBe("SluiceLeakWarning");
       expect(warning?.message).toContain('subscribe "dropped" was garbage-collected while open');
+      // What --trace-warnings prints: no frame inside sluice's registry.
+      expect(String(warning?.stack)).not.toMatch(/registry\.(ts|js)/);
       const error = await assertNoLeaks().catch((e: unknown) => e as LeakError);
       expect(error?.message).toContain("garbage-collected while open");
     } finally {
@@ -351,7 +372,7 @@ describe("L3 GC backstop", () => {
     }
   });
 
-  test.runIf(gc !== undefined)("L3 clean: a finished bridge that is collected is not reported", async () => {
+  test.runIf(gc !== undefined)("GC backstop, clean twin: a finished bridge that is collected is not reported", async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on("warning", onWarning);

@@ -20,6 +20,8 @@ import { writeResponses } from "./write-responses.js";
  * `GrpcError` CANCELLED, and the generator is stopped with `return()` (its `finally` blocks run).
  * `requests` is stopped when the handler finishes, so it never leaks.
  *
+ * The message types come from the slot the handler goes into, as for {@link unary}.
+ *
  * **Gotcha:** returning before the caller half-closed ends the call; requests still in flight are
  * discarded, as with grpc-js.
  * @param handler - an async generator function receiving the requests and a {@link CallContext}.

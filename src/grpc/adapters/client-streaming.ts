@@ -18,6 +18,8 @@ import { statusFromError } from "./status-from-error.js";
  * buffer of 16 requests; a full buffer pauses the call, so HTTP/2 flow control slows the caller down.
  * It is stopped when the handler finishes, however it finishes, so it never leaks.
  *
+ * The message types come from the slot the handler goes into, as for {@link unary}.
+ *
  * **Gotcha:** the handler may answer before reading every request (grpc-js allows it); the requests
  * it did not read are discarded.
  * @param handler - receives the requests and a {@link CallContext}; returns the response.

@@ -17,6 +17,8 @@ import { writeResponses } from "./write-responses.js";
  * caller cancels (or the deadline passes), `ctx.signal` aborts and the generator is stopped with
  * `return()`: its `finally` blocks run.
  *
+ * The message types come from the slot the handler goes into, as for {@link unary}.
+ *
  * **Gotcha:** a generator suspended in an `await` is stopped only once that `await` settles; pass
  * `ctx.signal` to what it awaits.
  * @param handler - an async generator function (or any function returning an async iterable).

@@ -14,18 +14,24 @@ import { statusFromError } from "./status-from-error.js";
  * `GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true`). Unlike a plain `async` grpc-js handler, a rejection never
  * leaves the call hanging. `ctx.trailers` go with the status either way.
  *
+ * The request and response types come from the slot the handler goes into: a generated handlers type
+ * (ts-proto's `GreeterServer`, proto-loader-gen-types' `GreeterHandlers`) or `createInProcessClient`'s
+ * implementation. grpc-js's `server.addService(service, { … })` takes handlers of `any` messages, so
+ * there type the object as the generated handlers type, or give them (`unary<Req, Res>(…)`), as for
+ * every adapter.
+ *
  * **Gotcha:** once the caller cancelled or the deadline passed, whatever the function returns is
- * dropped; watch `ctx.signal` to stop early. And inside `server.addService(service, { … })` grpc-js
- * types requests as `any`: give the message types (`unary<Req, Res>(…)`, as for every adapter) to have
- * them checked.
+ * dropped; watch `ctx.signal` to stop early.
  * @param handler - receives the request and a {@link CallContext}.
  * @returns a grpc-js `handleUnaryCall`.
  * @throws {@link sluice!InvalidArgumentError} when `handler` is not a function.
  * @example
  * ```ts
- * server.addService(Greeter.service, {
- *   SayHello: unary<HelloRequest, HelloReply>(async ({ name }, ctx) => ({ message: `hello ${name} from ${ctx.peer}` })),
+ * const client = createInProcessClient(Greeter, {
+ *   SayHello: unary(async ({ name }, ctx) => ({ message: `hello ${name} from ${ctx.peer}` })), // typed by the slot
  * });
+ * // server.addService takes handlers of any messages: say which.
+ * server.addService(Greeter.service, { SayHello: unary<HelloRequest, HelloReply>(async ({ name }) => ({ message: `hello ${name}` })) });
  * ```
  */
 export function unary<Req, Res>(handler: (request: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Res | PromiseLike<Res>): handleUnaryCall<Req, Res> {

@@ -29,7 +29,7 @@ type Held<T extends object> = { readonly strong: T } | WeakRef<T>;
 const deref = <T extends object>(held: Held<T>): T | undefined => ("strong" in held ? held.strong : held.deref());
 
 /**
- * The leak registry's entry for one in-process call (DESIGN.md L1–L3): listed by `openBridges()` as
+ * The leak registry's entry for one in-process call (the leak rules of docs/semantics.md): listed by `openBridges()` as
  * `grpc-call "/pkg.Service/Method"` from `start()` until its status reached the caller.
  *
  * Once the registry watches the caller's call object (a turn after `start()`, if the call is still

@@ -27,6 +27,7 @@ import { InProcessChannel } from "./in-process-channel.js";
 import { createMessageCodec, defaultMessageLimits, messageModes } from "./message-modes.js";
 import type { MessageLimits, MessageMode, MethodSerializers } from "./message-modes.js";
 import type { ServerCallPort } from "./server-calls/server-call-port.js";
+import type { ServiceImplementation } from "./service-implementation.js";
 
 /**
  * Server-side options (a subset of grpc-js's `ServerOptions`) that still mean something in-process:
@@ -97,19 +98,25 @@ function inProcessServiceOf(client: object): InProcessService | undefined {
 }
 
 /**
- * A grpc-js service client class: from `loadPackageDefinition`, `makeClientConstructor` or generated code.
- * `C` is the type of its instances, and so of what {@link createInProcessClient} returns.
+ * A grpc-js service client class: from generated code (ts-proto's `GreeterClient`, proto-loader-gen-types'
+ * `ProtoGrpcType`), `loadPackageDefinition` or `makeClientConstructor`. `C` is the type of its instances,
+ * and so of what {@link createInProcessClient} returns; `S` is the type of its service definition, from
+ * which the implementation's handlers are typed.
  * @example
  * ```ts
  * import * as protoLoader from "@grpc/proto-loader";
- * // loadPackageDefinition's classes are untyped: say which client class this one is.
- * const pkg = grpc.loadPackageDefinition(protoLoader.loadSync("greeter.proto"));
- * const Greeter = (pkg["example"] as grpc.GrpcObject)["Greeter"] as unknown as ServiceClientConstructor<GreeterClient>;
+ * // loadPackageDefinition's classes are untyped: the generated ProtoGrpcType says which class this is.
+ * const proto = grpc.loadPackageDefinition(protoLoader.loadSync("greeter.proto")) as unknown as ProtoGrpcType;
+ * const Greeter: ServiceClientConstructor<GreeterClient, GreeterDefinition> = proto.example.Greeter;
  * ```
  */
-type ServiceClientConstructor<C extends Client> = (new (address: string, credentials: ChannelCredentials, options?: ClientOptions) => C) & {
+type ServiceClientConstructor<C extends Client, S extends ServiceDefinition = ServiceDefinition> = (new (
+  address: string,
+  credentials: ChannelCredentials,
+  options?: ClientOptions,
+) => C) & {
   /** The service definition (method paths, stream flags, serializers), as `server.addService` takes it. */
-  readonly service: ServiceDefinition;
+  readonly service: S;
 };
 
 /** Target string of every in-process client (what `client.getChannel().getTarget()` reports). */
@@ -128,6 +135,35 @@ function unimplementedHandler(name: string, responseStream: boolean): AnyHandler
   if (responseStream) return (call: { emit(event: "error", error: unknown): boolean }) => call.emit("error", status);
   const unary: UnaryHandler = (_call, callback) => callback(status, null);
   return unary;
+}
+
+/**
+ * Fails on a handler for no method of the service: it would sit unused while the method it was meant
+ * for answers UNIMPLEMENTED (a misspelt `sayHelo`). Names and original names both count, as for
+ * `grpc.Server#addService`. Only own enumerable properties holding a function are looked at (an
+ * accessor is not called): grpc-js reads an implementation by the service's names alone, so inherited
+ * members (a class's methods and accessors) and values that cannot be handlers (a class's `db` field)
+ * stay the implementation's own business.
+ */
+function checkHandlerNames(service: ServiceDefinition, implementation: object): void {
+  const names = new Set<string>();
+  const originalNames = new Set<string>();
+  let serviceName = "the service";
+  for (const [name, method] of Object.entries(service)) {
+    names.add(name);
+    if (typeof method.originalName === "string" && method.originalName !== name) originalNames.add(method.originalName);
+    serviceName = /^\/(.+)\/[^/]*$/.exec(method.path)?.[1] ?? serviceName;
+  }
+  for (const key of Object.keys(implementation)) {
+    if (names.has(key) || originalNames.has(key)) continue;
+    if (typeof Object.getOwnPropertyDescriptor(implementation, key)?.value !== "function") continue;
+    const originals = originalNames.size === 0 ? "" : `, or their original names ${[...originalNames].join(", ")}`;
+    throw new InvalidArgumentError(
+      "implementation",
+      `keyed only by the methods of ${serviceName} (${[...names].join(", ")}${originals}; keep helpers that are no handlers in class methods or #private fields)`,
+      key,
+    );
+  }
 }
 
 /** Starts the handler of one method on a call, behind the server interceptors (first = outermost of the base). */
@@ -169,11 +205,17 @@ function dispatcher(
  * network does not); `getPeer()` is `"in-process"`; no transport headers (`user-agent`,
  * `content-type`, `date`) appear in metadata.
  * @param ClientConstructor - the service client class, with its static `service` definition.
- * @param implementation - the handlers, keyed by method name (or original name), as for `addService`.
+ * @param implementation - the handlers, keyed by method name (or original name), as for `addService`;
+ *   typed from the service for generated clients (see {@link ServiceImplementation}), so a misspelt or
+ *   mis-shaped handler does not compile and the adapters need no type arguments. A missing handler
+ *   answers UNIMPLEMENTED.
  * @param options - grpc-js client options plus `messages` and the handler-side `server` options
  *   (message size limits, interceptors); see {@link InProcessClientOptions}.
  * @throws `InvalidArgumentError` from `sluice` (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
- *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid.
+ *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid, and when an own
+ *   enumerable property of `implementation` holds a function but names no method of the service (a
+ *   misspelt handler; the message lists the methods). Inherited members and properties that are not
+ *   functions are not looked at: a class instance with helper methods and fields is fine.
  * @example
  * ```ts
  * // The same handlers you would give server.addService(Greeter.service, handlers):
@@ -182,9 +224,9 @@ function dispatcher(
  * client.SayHello({ name: "x" }, (error, reply) => console.log(error ?? reply?.message));
  * ```
  */
-function createInProcessClient<C extends Client>(
-  ClientConstructor: ServiceClientConstructor<C>,
-  implementation: object,
+function createInProcessClient<C extends Client, S extends ServiceDefinition>(
+  ClientConstructor: ServiceClientConstructor<C, S>,
+  implementation: ServiceImplementation<C, S>,
   options: InProcessClientOptions = {},
 ): C {
   const service = (ClientConstructor as { service?: unknown } | undefined)?.service;
@@ -194,6 +236,7 @@ function createInProcessClient<C extends Client>(
   if (typeof implementation !== "object" || implementation === null) {
     throw new InvalidArgumentError("implementation", "an object of handlers", implementation);
   }
+  checkHandlerNames(ClientConstructor.service, implementation);
   const { messages = "share", server = {}, direct = true, ...clientOptions } = options;
   if (!messageModes.includes(messages)) {
     throw new InvalidArgumentError("messages", `one of ${messageModes.map((m) => `"${m}"`).join(", ")}`, messages);

@@ -1,0 +1,10 @@
+// Original file: greeter.proto
+
+
+export interface HelloCount {
+  'count'?: (number);
+}
+
+export interface HelloCount__Output {
+  'count': (number);
+}

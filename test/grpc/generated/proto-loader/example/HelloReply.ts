@@ -1,0 +1,12 @@
+// Original file: greeter.proto
+
+
+export interface HelloReply {
+  'message'?: (string);
+  'last'?: (boolean);
+}
+
+export interface HelloReply__Output {
+  'message': (string);
+  'last': (boolean);
+}

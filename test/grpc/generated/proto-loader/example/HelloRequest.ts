@@ -1,0 +1,10 @@
+// Original file: greeter.proto
+
+
+export interface HelloRequest {
+  'name'?: (string);
+}
+
+export interface HelloRequest__Output {
+  'name': (string);
+}
