@@ -55,9 +55,11 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * client option `direct: false` keep calls on grpc-js's client code instead (docs/grpc.md lists what
  * differs).
  *
- * **Gotcha:** typing follows the client's method signatures: a client from `loadPackageDefinition`
- * is untyped (`grpc.Client`), so cast it to your generated client interface (proto-loader-gen-types or
- * hand-written) to get typed messages; otherwise every message is `unknown`.
+ * **Gotcha:** typing follows the client's method signatures. A client of a class from
+ * `loadPackageDefinition` (a `grpc.ServiceClientConstructor`) gives an {@link UntypedAsyncClient}: every
+ * method, messages `unknown`; cast the client to its generated type (ts-proto, proto-loader-gen-types) or to
+ * `UntypedClient<{ SayHello: "unary" }>` to have each method's call shape (docs/grpc.md,
+ * "Generate your types").
  * @param client - any grpc-js client with a `service` definition on its constructor.
  * @throws {@link sluice!InvalidArgumentError} when `client` has no service definition. Each method throws
  *   one when its request(s) or options are not what it takes (before the call starts).
