@@ -1,7 +1,7 @@
 // Adapters (docs/semantics.md): handler adapters and client helpers, on the oracle (grpc-js over TCP) and in-process.
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { openBridges } from "../../src/core/index.js";
+import { InvalidArgumentError, openBridges } from "../../src/core/index.js";
 import { GrpcError, asyncClient, bidi, clientStreaming, createPipeChannel, responses, sendAll, serverStreaming, unary } from "../../src/grpc/index.js";
 import { deferred, settleStream, settleUnary } from "./call-helpers.js";
 import { adapterHandlers } from "./fixtures/adapter-handlers.js";
@@ -391,4 +391,55 @@ describe("argument checks (error classes)", () => {
     expect(() => responses({} as never)).toThrow(/Expected `call` to be a grpc-js ClientReadableStream/);
     expect(() => createPipeChannel({} as grpc.Server)).toThrow(/Expected `server` to be a grpc-js Server/);
   });
+});
+
+describe("asyncClient's options are checked before a call starts, on every path", () => {
+  for (const transport of [tcp, inProcess("share", { direct: false }), inProcess("share")] as Transport[]) {
+    it(`${transport.name}: a wrong signal, metadata, deadline, callOptions or callback throws InvalidArgumentError, and nothing starts`, async () => {
+      let ran = 0;
+      const count = (): void => void (ran += 1);
+      const { client } = await transport.serve({ ...adapterHandlers, EmptyCall: count, ListStrings: count, StreamingInputCall: count, FullDuplexCall: count });
+      try {
+        const api = asyncClient(client);
+        const wrong: Array<[string, unknown]> = [
+          ["options", null],
+          ["options.signal", { signal: {} }],
+          ["options.signal", { signal: { aborted: false, addEventListener() {} } }],
+          ["options.metadata", { metadata: () => {} }],
+          ["options.metadata", { metadata: { a: "b" } }],
+          ["options.deadline", { deadline: 10n }],
+          ["options.deadline", { deadline: Symbol("d") }],
+          ["options.deadline", { deadline: Number.NaN }],
+          ["options.deadline", { deadline: new Date(Number.NaN) }],
+          ["options.callOptions.deadline", { callOptions: { deadline: "soon" } }],
+          ["options.callOptions", { callOptions: 5 }],
+          ["options.onHeader", { onHeader: 5 }],
+          ["options.onTrailer", { onTrailer: "x" }],
+        ];
+        for (const [name, options] of wrong) {
+          const calls: Array<() => unknown> = [
+            () => api.EmptyCall({}, options as never),
+            () => api.ListStrings({}, options as never),
+            () => api.StreamingInputCall([], options as never),
+            () => api.FullDuplexCall([], options as never),
+          ];
+          for (const call of calls) {
+            let thrown: unknown;
+            try {
+              call();
+            } catch (error) {
+              thrown = error;
+            }
+            expect(thrown, `${name}: ${String(options)}`).toBeInstanceOf(InvalidArgumentError);
+            expect((thrown as Error).message).toContain(`\`${name}\``);
+          }
+        }
+        await sleep(20);
+        expect(ran).toBe(0);
+        expect(openBridges().filter((b) => b.name.startsWith("/grpc.testing"))).toEqual([]);
+      } finally {
+        await transport.closeAll();
+      }
+    });
+  }
 });

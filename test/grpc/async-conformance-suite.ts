@@ -12,6 +12,7 @@ import type { AsyncClient, CallContext } from "../../src/grpc/index.js";
 import { deferred } from "./call-helpers.js";
 import { adapterHandlers } from "./fixtures/adapter-handlers.js";
 import { echoInitialKey, echoTrailingKey, interopHandlers, payload } from "./fixtures/interop-handlers.js";
+import { TestService } from "./fixtures/test-service.js";
 import type { StreamingInputCallRequest, StreamingOutputCallRequest, TestServiceClient, TestServiceHandlers } from "./fixtures/test-service.js";
 import type { Transport } from "./transports.js";
 
@@ -691,6 +692,95 @@ function defineAsyncConformanceSuite(transport: Transport, style: Style): void {
           await expect(bigResponse).resolves.toBeDefined();
           await expect(bigRequest).resolves.toBeDefined();
           expect((await bigStreamed).error).toBeUndefined();
+        }
+      });
+    });
+
+    describe("a server whose definition differs from the client's", () => {
+      const reshaped = (changes: Record<string, Partial<grpc.MethodDefinition<unknown, unknown>>>): grpc.ServiceDefinition => {
+        const service: Record<string, grpc.MethodDefinition<unknown, unknown>> = { ...TestService.service };
+        for (const [name, change] of Object.entries(changes)) service[name] = { ...(service[name] as grpc.MethodDefinition<unknown, unknown>), ...change };
+        return service;
+      };
+      const path = (method: string): string => `/grpc.testing.TestService/${method}`;
+
+      it(`a unary call answered by a streaming handler: none is "No message received", one is the answer, two ${d.tooManyResponses ? 'is "Too many responses received"' : "hang until the deadline (grpc-js 1.14)"}`, async () => {
+        const write = (count: number) => (call: { write(m: unknown): unknown; end(): void }) => {
+          for (let i = 0; i < count; i++) call.write({});
+          call.end();
+        };
+        const counts = [0, 1, 2];
+        const outcomes: unknown[] = [];
+        for (const count of counts) {
+          const { client } = await serve(
+            byStyle(style, {
+              plain: { EmptyCall: write(count) as unknown as TestServiceHandlers["EmptyCall"] },
+              adapters: {
+                EmptyCall: serverStreaming(async function* () {
+                  for (let i = 0; i < count; i++) yield {};
+                }) as unknown as TestServiceHandlers["EmptyCall"],
+              },
+            }),
+            { serverService: reshaped({ EmptyCall: { responseStream: true } }) },
+          );
+          outcomes.push(await asyncClient(client).EmptyCall({}, { deadline: deadlineIn(shortDeadlineMs * 2) }).catch((error: grpc.ServiceError) => ({ code: error.code, details: error.details })));
+        }
+        expect(outcomes[0]).toEqual({ code: Status.UNIMPLEMENTED, details: "No message received" });
+        expect(outcomes[1]).toEqual({});
+        expect(outcomes[2]).toMatchObject(d.tooManyResponses ? { code: Status.UNIMPLEMENTED, details: "Too many responses received" } : { code: Status.DEADLINE_EXCEEDED });
+      });
+
+      it("a streaming caller answered by a single-request handler: none or two requests are UNIMPLEMENTED, the handler never runs", async () => {
+        let ran = 0;
+        const serverService = reshaped({ StreamingInputCall: { requestStream: false }, FullDuplexCall: { requestStream: false } });
+        const handlers = byStyle(style, {
+          plain: {
+            StreamingInputCall: ((_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
+              ran += 1;
+              callback(null, { aggregated_payload_size: 1 });
+            }) as unknown as TestServiceHandlers["StreamingInputCall"],
+            FullDuplexCall: ((call: grpc.ServerWritableStream<unknown, unknown>) => {
+              ran += 1;
+              call.write({ payload: payload(2) });
+              call.end();
+            }) as unknown as TestServiceHandlers["FullDuplexCall"],
+          },
+          adapters: {
+            StreamingInputCall: unary(() => ((ran += 1), { aggregated_payload_size: 1 })) as unknown as TestServiceHandlers["StreamingInputCall"],
+            FullDuplexCall: serverStreaming(async function* () {
+              ran += 1;
+              yield { payload: payload(2) };
+            }) as unknown as TestServiceHandlers["FullDuplexCall"],
+          },
+        });
+        const api = asyncClient((await serve(handlers, { serverService })).client);
+        const deadline = deadlineIn(5000);
+        const none = (method: string): string => `Received no request message for server streaming method ${path(method)}`;
+        const second = (method: string): string => `Received a second request message for server streaming method ${path(method)}`;
+        expect(await rejection(api.StreamingInputCall([], { deadline }))).toMatchObject({ code: Status.UNIMPLEMENTED, details: none("StreamingInputCall") });
+        expect(await rejection(api.StreamingInputCall([{}, {}], { deadline }))).toMatchObject({ code: Status.UNIMPLEMENTED, details: second("StreamingInputCall") });
+        expect((await collect(api.FullDuplexCall([], { deadline }))).error).toMatchObject({ code: Status.UNIMPLEMENTED, details: none("FullDuplexCall") });
+        expect((await collect(api.FullDuplexCall([{}, {}], { deadline }))).error).toMatchObject({ code: Status.UNIMPLEMENTED, details: second("FullDuplexCall") });
+        expect(ran).toBe(0);
+        expect(await api.StreamingInputCall([{}], { deadline })).toEqual({ aggregated_payload_size: 1 });
+        expect((await collect(api.FullDuplexCall([{}], { deadline }))).values.map((v) => v.payload?.body?.length)).toEqual([2]);
+        expect(ran).toBe(2);
+      });
+
+      it(`the server's serializers: ${d.normalisesMessages ? "one that throws is INTERNAL, with grpc-js's texts" : "not used without serialization (declared)"}`, async () => {
+        const boom = (): never => {
+          throw new Error("boom");
+        };
+        const serverService = reshaped({ EmptyCall: { responseSerialize: boom }, UnaryCall: { requestDeserialize: boom } });
+        const api = asyncClient((await serve({}, { serverService })).client);
+        const serializing = api.EmptyCall({});
+        const deserializing = api.UnaryCall({ response_size: 1 });
+        if (d.normalisesMessages) {
+          expect(await rejection(serializing)).toMatchObject({ code: Status.INTERNAL, details: "Error serializing response" });
+          expect(await rejection(deserializing)).toMatchObject({ code: Status.INTERNAL, details: "Error deserializing request" });
+        } else {
+          await expect(serializing).resolves.toEqual({});
+          await expect(deserializing).resolves.toBeDefined();
         }
       });
     });

@@ -65,6 +65,21 @@ describe("createInProcessClient", () => {
     expect(error).toMatchObject({ code: "ERR_SLUICE_INVALID_ARGUMENT" });
   });
 
+  it("rejects options that are not what it takes, before any call (grpc-js would fail each call later, or not at all)", () => {
+    const cases: Array<[unknown, string]> = [
+      [null, "Expected `options` to be an object of client options, got null"],
+      [{ server: null }, "Expected `server` to be an object of server options, got null"],
+      [{ server: { interceptors: {} } }, "Expected `server.interceptors` to be an array of server interceptor functions, got an object (Object)"],
+      [{ server: { interceptors: [42] } }, "Expected `server.interceptors` to be an array of server interceptor functions, got an array"],
+      [{ server: { "grpc.max_receive_message_length": 1.5 } }, 'Expected `server["grpc.max_receive_message_length"]` to be an integer >= -1 (-1: unlimited), got 1.5'],
+      [{ server: { service: {} } }, "Expected `server.service` to be a grpc-js service definition (as given to server.addService), got an object (Object)"],
+      [{ direct: "yes" }, 'Expected `direct` to be a boolean, got "yes"'],
+    ];
+    for (const [options, message] of cases) {
+      expect(() => createInProcessClient(TestService, {}, options as Parameters<typeof createInProcessClient>[2]), JSON.stringify(options)).toThrow(message);
+    }
+  });
+
   it("finds handlers by original (camelCase) name too, as addService does, and binds them", async () => {
     const implementation = {
       greeting: "hi",

@@ -10,6 +10,8 @@ import { TestService, UnimplementedService } from "./fixtures/test-service.js";
 import type { TestServiceClient, TestServiceHandlers, UnimplementedServiceClient } from "./fixtures/test-service.js";
 
 interface ServeOptions {
+  /** The definition the server registers the handlers under, when it is not the client's own (a mismatch on purpose). */
+  readonly serverService?: grpc.ServiceDefinition;
   /** grpc-js client options (interceptors, channel options). */
   readonly client?: grpc.ClientOptions;
   /** Server-side max message sizes. */
@@ -53,6 +55,12 @@ interface Differences {
   readonly breakCancels: boolean;
   /** `unimplemented_service` details name the path (a server without the service) or the method name. */
   readonly unimplementedServiceDetails: string;
+  /**
+   * asyncClient on this transport fails a unary call whose server-side handler (registered as a stream) sends
+   * two responses with UNIMPLEMENTED "Too many responses received"; grpc-js 1.14's unary client never reads the
+   * second response, so the call hangs until its deadline.
+   */
+  readonly tooManyResponses: boolean;
 }
 
 interface Transport {
@@ -72,6 +80,7 @@ const overTheWire = {
   statusAfterThrowMidStream: false,
   breakCancels: false,
   unimplementedServiceDetails: "The server does not implement the method /grpc.testing.UnimplementedService/UnimplementedCall",
+  tooManyResponses: false,
 } as const;
 
 function socketTransport(name: string, peers: { serverPeer: RegExp; clientPeer: RegExp }, address: () => { bind: string; target: (port: number) => string; cleanup(): void }): Transport {
@@ -84,7 +93,7 @@ function socketTransport(name: string, peers: { serverPeer: RegExp; clientPeer: 
     async serve(implementation, options = {}) {
       const server = new grpc.Server(options.server);
       servers.push(server);
-      server.addService(TestService.service, implementation as grpc.UntypedServiceImplementation);
+      server.addService(options.serverService ?? TestService.service, implementation as grpc.UntypedServiceImplementation);
       const where = address();
       cleanups.push(() => where.cleanup());
       const port = await new Promise<number>((resolve, reject) =>
@@ -141,7 +150,7 @@ const pipe: Transport = (() => {
     async serve(implementation, options = {}) {
       const server = new grpc.Server(options.server);
       servers.push(server);
-      server.addService(TestService.service, implementation as grpc.UntypedServiceImplementation);
+      server.addService(options.serverService ?? TestService.service, implementation as grpc.UntypedServiceImplementation);
       const connect = <C extends grpc.Client>(Client: new (target: string, creds: grpc.ChannelCredentials, options: grpc.ClientOptions) => C, clientOptions: grpc.ClientOptions = {}): C => {
         const channelOverride = createPipeChannel(server, {
           ...(clientOptions["grpc.max_send_message_length"] === undefined ? {} : { "grpc.max_send_message_length": clientOptions["grpc.max_send_message_length"] }),
@@ -181,6 +190,8 @@ function inProcess(mode: MessageMode, { direct = true }: { readonly direct?: boo
       breakCancels: true,
       // No server registry in-process: a service without a handler reads like grpc-js's unimplemented method.
       unimplementedServiceDetails: "The server does not implement the method UnimplementedCall",
+      // asyncClient takes the direct path unless `direct: false`; the drop-in's call objects are grpc-js's.
+      tooManyResponses: direct,
     },
     async serve(implementation, options = {}) {
       const makeClient = (clientOptions?: grpc.ClientOptions): TestServiceClient => {
@@ -188,7 +199,9 @@ function inProcess(mode: MessageMode, { direct = true }: { readonly direct?: boo
           ...(clientOptions ?? options.client),
           messages: mode,
           direct,
-          ...(options.server === undefined ? {} : { server: options.server }),
+          ...(options.server === undefined && options.serverService === undefined
+            ? {}
+            : { server: { ...options.server, ...(options.serverService === undefined ? {} : { service: options.serverService }) } }),
         });
         clients.push(client);
         return client;

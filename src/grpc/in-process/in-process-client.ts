@@ -45,6 +45,16 @@ interface InProcessServerOptions {
   readonly "grpc.max_send_message_length"?: number;
   /** Server interceptors, as in grpc-js's `ServerOptions.interceptors`; they run on every in-process call. @default [] */
   readonly interceptors?: readonly ServerInterceptor[];
+  /**
+   * The service definition the server side uses, as you would give it to `server.addService`, when it is not
+   * the client's own: the handlers are then run by *its* method shapes and (in `'serialize'` mode) its
+   * serializers, so a client and a server that disagree behave as they would over the network (a second request
+   * to a unary handler is UNIMPLEMENTED "Received a second request message…"; a serializer that throws is
+   * INTERNAL). Methods are matched by path; a client method the server does not have answers UNIMPLEMENTED
+   * naming the path, as a server without it does.
+   * @default the client's own definition (`ClientConstructor.service`)
+   */
+  readonly service?: ServiceDefinition;
 }
 
 /**
@@ -166,6 +176,51 @@ function checkHandlerNames(service: ServiceDefinition, implementation: object): 
   }
 }
 
+/** A method's call shape, by the adapters' names for them. */
+function shapeOf(method: { readonly requestStream: boolean; readonly responseStream: boolean }): "unary" | "serverStreaming" | "clientStreaming" | "bidi" {
+  if (method.requestStream) return method.responseStream ? "bidi" : "clientStreaming";
+  return method.responseStream ? "serverStreaming" : "unary";
+}
+
+/**
+ * A method the server does not have (another service, or one its definition lacks): UNIMPLEMENTED naming the
+ * path, as grpc-js's server answers a path it has no handler for (before any server interceptor).
+ */
+function unknownRoute(definition: { readonly path: string; readonly requestStream: boolean; readonly responseStream: boolean }): CallRoute {
+  const unimplemented = (port: ServerCallPort): void =>
+    port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` });
+  return {
+    path: definition.path,
+    requestStream: definition.requestStream,
+    responseStream: definition.responseStream,
+    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }), passes: true },
+    dispatch: unimplemented,
+  };
+}
+
+/**
+ * Checks the handler side's options (grpc-js would fail every call later, not say what is wrong now).
+ * @returns the server's own definition of the service, if given.
+ * @throws {@link InvalidArgumentError} naming the option.
+ */
+function checkServerOptions(server: unknown): ServiceDefinition | undefined {
+  if (typeof server !== "object" || server === null) throw new InvalidArgumentError("server", "an object of server options", server);
+  const { interceptors, service } = server as InProcessServerOptions;
+  if (interceptors !== undefined && (!Array.isArray(interceptors) || interceptors.some((interceptor) => typeof interceptor !== "function"))) {
+    throw new InvalidArgumentError("server.interceptors", "an array of server interceptor functions", interceptors);
+  }
+  for (const key of ["grpc.max_receive_message_length", "grpc.max_send_message_length"] as const) {
+    const value = (server as InProcessServerOptions)[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= -1)) throw new InvalidArgumentError(`server["${key}"]`, "an integer >= -1 (-1: unlimited)", value);
+  }
+  if (service === undefined) return undefined;
+  const methods = typeof service === "object" && service !== null ? Object.values(service) : [];
+  if (methods.length === 0 || methods.some((method) => typeof (method as { path?: unknown } | null)?.path !== "string")) {
+    throw new InvalidArgumentError("server.service", "a grpc-js service definition (as given to server.addService)", service);
+  }
+  return service;
+}
+
 /** Starts the handler of one method on a call, behind the server interceptors (first = outermost of the base). */
 function dispatcher(
   method: MethodDefinition<unknown, unknown>,
@@ -236,11 +291,14 @@ function createInProcessClient<C extends Client, S extends ServiceDefinition>(
   if (typeof implementation !== "object" || implementation === null) {
     throw new InvalidArgumentError("implementation", "an object of handlers", implementation);
   }
-  checkHandlerNames(ClientConstructor.service, implementation);
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object of client options", options);
   const { messages = "share", server = {}, direct = true, ...clientOptions } = options;
   if (!messageModes.includes(messages)) {
     throw new InvalidArgumentError("messages", `one of ${messageModes.map((m) => `"${m}"`).join(", ")}`, messages);
   }
+  if (typeof direct !== "boolean") throw new InvalidArgumentError("direct", "a boolean", direct);
+  const serverService = checkServerOptions(server);
+  checkHandlerNames(serverService ?? ClientConstructor.service, implementation);
   const limits: MessageLimits = {
     clientMaxSend: limit(clientOptions["grpc.max_send_message_length"], defaultMessageLimits.clientMaxSend),
     clientMaxReceive: limit(clientOptions["grpc.max_receive_message_length"], defaultMessageLimits.clientMaxReceive),
@@ -249,34 +307,38 @@ function createInProcessClient<C extends Client, S extends ServiceDefinition>(
   };
 
   const handlers = implementation as Record<string, unknown>;
+  const interceptors = server.interceptors ?? [];
+  // The server's methods by path: the client's own, unless the server was given a definition of its own.
+  const serverMethods = new Map<string, readonly [string, MethodDefinition<unknown, unknown>]>();
+  for (const [name, method] of Object.entries(serverService ?? ClientConstructor.service)) serverMethods.set(method.path, [name, method]);
   const routes = new Map<string, CallRoute>();
-  for (const [name, method] of Object.entries(ClientConstructor.service)) {
+  for (const method of Object.values(ClientConstructor.service)) {
+    const served = serverMethods.get(method.path);
+    if (served === undefined) {
+      routes.set(method.path, unknownRoute(method));
+      continue;
+    }
+    const [name, serverMethod] = served;
     let handler = handlers[name];
-    if (handler === undefined && typeof method.originalName === "string") handler = handlers[method.originalName];
+    if (handler === undefined && typeof serverMethod.originalName === "string") handler = handlers[serverMethod.originalName];
     if (handler !== undefined && typeof handler !== "function") {
       throw new InvalidArgumentError(`implementation.${name}`, "a handler function", handler);
     }
-    const bound = handler === undefined ? unimplementedHandler(name, method.responseStream) : (handler.bind(implementation) as AnyHandler);
-    const interceptors = server.interceptors ?? [];
+    const bound = handler === undefined ? unimplementedHandler(name, serverMethod.responseStream) : (handler.bind(implementation) as AnyHandler);
+    const direct = directHandlerOf(handler);
     routes.set(method.path, {
       path: method.path,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
-      codec: createMessageCodec(messages, method as MethodSerializers, limits),
-      dispatch: dispatcher(method, bound, interceptors),
-      // Server interceptors wrap the server call object: with any, the direct path dispatches instead.
-      direct: interceptors.length === 0 ? directHandlerOf(handler) : undefined,
+      codec: createMessageCodec(messages, method as MethodSerializers, limits, serverMethod as MethodSerializers),
+      dispatch: dispatcher(serverMethod, bound, interceptors),
+      // The direct path calls an adapter's function itself only when nothing stands between: no server
+      // interceptor (they wrap the server call object) and the same call shape on both sides.
+      direct: interceptors.length === 0 && direct !== undefined && shapeOf(method) === direct.kind && shapeOf(serverMethod) === direct.kind ? direct : undefined,
     });
   }
 
   const channel = new InProcessChannel();
-  const unknownRoute = (definition: InterceptorOptions["method_definition"]): CallRoute => ({
-    path: definition.path,
-    requestStream: definition.requestStream,
-    responseStream: definition.responseStream,
-    codec: { request: (message) => ({ ok: true, message }), response: (message) => ({ ok: true, message }), passes: true },
-    dispatch: (port) => port.sendStatus({ code: Status.UNIMPLEMENTED, details: `The server does not implement the method ${definition.path}` }),
-  });
   /** The innermost interceptor: it never calls `nextCall`, so no channel, no serialization. */
   const inProcess: Interceptor = (callOptions) => {
     if (channel.closed) throw new Error("Channel has been shut down");

@@ -60,6 +60,11 @@ interface MessageCodec {
 
 const failure = (code: Status, details: string): Transfer => ({ ok: false, status: { code, details, metadata: new Metadata() } });
 
+/** grpc-js's server adds the cause with `GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true`: "Error serializing response: boom". */
+function withDebugDetails(details: string, error: unknown): string {
+  return process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] === "true" ? `${details}: ${errorMessage(error)}` : details;
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -69,7 +74,7 @@ function errorMessage(error: unknown): string {
  * serializers, whatever the mode, because grpc-js turns them into an empty message on the wire
  * (a unary handler answering `callback(null, null)` gives the caller `{}` with defaults, not `null`).
  */
-function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits: MessageLimits): MessageCodec {
+function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits: MessageLimits, server: MethodSerializers = method): MessageCodec {
   const request = (message: unknown): Transfer => {
     let bytes: Buffer;
     try {
@@ -84,17 +89,19 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
       return failure(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${bytes.length} vs ${limits.serverMaxReceive})`);
     }
     try {
-      return { ok: true, message: method.requestDeserialize(bytes) };
-    } catch {
-      return failure(Status.INTERNAL, "Error deserializing request");
+      return { ok: true, message: server.requestDeserialize(bytes) };
+    } catch (error) {
+      return failure(Status.INTERNAL, withDebugDetails("Error deserializing request", error));
     }
   };
   const response = (message: unknown): Transfer => {
     let bytes: Buffer;
     try {
-      bytes = method.responseSerialize(message);
-    } catch {
-      return failure(Status.INTERNAL, "Error serializing response");
+      bytes = server.responseSerialize(message);
+      // grpc-js frames what the serializer returned; anything but bytes fails there (with a TypeError or RangeError).
+      if (!Buffer.isBuffer(bytes)) throw new TypeError(`Expected a Buffer from responseSerialize, got ${typeof bytes}`);
+    } catch (error) {
+      return failure(Status.INTERNAL, withDebugDetails("Error serializing response", error));
     }
     // grpc-js counts the 5-byte frame header here, and only here.
     if (limits.serverMaxSend !== -1 && bytes.length > limits.serverMaxSend) {
