@@ -5,7 +5,6 @@ import type {
   Client,
   ClientOptions,
   Interceptor,
-  InterceptorOptions,
   InterceptorProvider,
   MethodDefinition,
   ServerInterceptor,
