@@ -1,4 +1,5 @@
-import type { ClientDuplexStream, ClientReadableStream, Metadata, StatusObject } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
+import type { ClientDuplexStream, ClientReadableStream, StatusObject } from "@grpc/grpc-js";
 import type { BridgeIterator, SourceOptions } from "../../core/index.js";
 import { createSubscription } from "../../core/subscribe.js";
 
@@ -79,6 +80,10 @@ export function responseStream<Res>(
       // grpc-js pushes null, then emits 'error' at once: responses may still sit in the Readable's buffer.
       const onError = (error: unknown): void => {
         failure = error;
+        // 'status' comes right after 'error', too late: failing the bridge below removes its listener. The
+        // error carries the status's trailers.
+        const trailers = (error as { metadata?: unknown } | null)?.metadata;
+        if (trailers instanceof Metadata) reportTrailers(trailers);
         if (call.readableLength === 0) fail();
       };
       const onEnd = (): void => (failure === undefined && callbackFailure === undefined ? settle(() => sink.end()) : fail());
@@ -93,15 +98,20 @@ export function responseStream<Res>(
           fail();
         }
       };
-      const onStatus = (received: StatusObject): void => {
-        status = received;
+      let trailersReported = false;
+      const reportTrailers = (trailers: Metadata): void => {
         const onTrailer = hooks.onTrailer;
-        if (onTrailer === undefined || callbackFailure !== undefined) return;
+        if (trailersReported || onTrailer === undefined || callbackFailure !== undefined) return;
+        trailersReported = true;
         try {
-          onTrailer(received.metadata);
+          onTrailer(trailers);
         } catch (error) {
           callbackFailed(error);
         }
+      };
+      const onStatus = (received: StatusObject): void => {
+        status = received;
+        reportTrailers(received.metadata);
       };
       const onMetadata = (headers: Metadata): void => {
         try {

@@ -78,6 +78,11 @@ class HandlerResponses implements TrackableCall, DirectCaller {
   #iteratorDone = false;
   /** A step of the handler's iterator is running. */
   #busy = false;
+  /**
+   * The running step was started by a `next()` on the fast lane (no reader object): that caller is older than
+   * every reader waiting, and the step's own result is what it gets, the call's outcome included.
+   */
+  #fastStep = false;
   /** `next()` calls waiting for a step, in call order; the first is served by the step running, if any. */
   #readers: Reader[] = [];
   #readerHead = 0;
@@ -121,7 +126,8 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     if (this.#state === State.Closed || this.#outcome !== undefined) return this.#final();
     if (!this.#controlled && !this.#busy && this.#readerHead === this.#readers.length) {
       this.#busy = true;
-      return (this.#iterator as AsyncIterator<unknown>).next().then(this.#onStep, this.#onThrow);
+      this.#fastStep = true;
+      return (this.#iterator as AsyncIterator<unknown>).next().then(this.#onFastStep, this.#onFastThrow);
     }
     return new Promise((resolve, reject) => {
       this.#readers.push({ resolve, reject });
@@ -204,12 +210,12 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     const call = this.#call;
     if (this.#over()) {
       if (result.done === true) this.#iteratorDone = true;
-      return this.#finalNow();
+      return this.#finalNow(true);
     }
     if (result.done === true) {
       this.#iteratorDone = true;
       call.finish({ code: Status.OK, details: "OK", metadata: this.#start.ctx.trailersToSend() });
-      return this.#finalNow();
+      return this.#finalNow(true);
     }
     call.beforeFirstResponse();
     let response: IteratorResult<unknown, undefined> = result as IteratorResult<unknown, undefined>;
@@ -221,9 +227,25 @@ class HandlerResponses implements TrackableCall, DirectCaller {
       else call.finish(transfer.status);
     }
     // The end may have come meanwhile (a refused message, a throwing onHeader).
-    if (this.#over()) return this.#finalNow();
+    if (this.#over()) return this.#finalNow(true);
     this.#pump();
     return response;
+  };
+
+  readonly #onFastStep = (result: IteratorResult<unknown>): Step => {
+    try {
+      return this.#onStep(result);
+    } finally {
+      this.#fastStep = false;
+    }
+  };
+
+  readonly #onFastThrow = (error: unknown): Step => {
+    try {
+      return this.#onThrow(error);
+    } finally {
+      this.#fastStep = false;
+    }
   };
 
   /** The handler's iterator threw: its status is the call's (a GrpcError's, else UNKNOWN). */
@@ -232,7 +254,7 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     this.#iteratorDone = true;
     // After a stop or an end the handler's error has nobody to go to (a server's status after a cancel is never sent).
     if (this.#state !== State.Closed && this.#outcome === undefined) this.#call.finish(statusFromError(error, this.#start.ctx.trailersToSend()));
-    return this.#finalNow();
+    return this.#finalNow(true);
   };
 
   /** The caller is done with the call, or its outcome is decided. */
@@ -271,23 +293,27 @@ class HandlerResponses implements TrackableCall, DirectCaller {
 
   // ── Delivery and closing. ──────────────────────────────────────────────────────────────────
 
-  /** Settles every waiting reader: the first with `outcome` (the error, or done), the rest with done. */
+  /**
+   * Settles every waiting reader: the first with `outcome` (the error, or done), the rest with done. While a
+   * fast-lane step runs, its caller is the first: the step's result delivers the outcome, every reader gets done.
+   */
   #settleReaders(outcome: { readonly error: unknown } | "done" | undefined): void {
     const readers = this.#readers;
-    const first = this.#serving ?? readers[this.#readerHead];
+    const first = this.#serving ?? (this.#fastStep ? undefined : readers[this.#readerHead]);
     if (this.#serving === undefined && first !== undefined) this.#readerHead += 1;
     this.#serving = undefined;
     const rest = readers.slice(this.#readerHead);
     this.#readers = [];
     this.#readerHead = 0;
-    if (first === undefined) return;
-    if (typeof outcome === "object") {
-      this.#outcome = "done";
-      this.#close();
-      first.reject(outcome.error);
-    } else {
-      if (outcome === "done") this.#close();
-      first.resolve(DONE);
+    if (first !== undefined) {
+      if (typeof outcome === "object") {
+        this.#outcome = "done";
+        this.#close();
+        first.reject(outcome.error);
+      } else {
+        if (outcome === "done") this.#close();
+        first.resolve(DONE);
+      }
     }
     for (const reader of rest) reader.resolve(DONE);
   }
@@ -295,21 +321,36 @@ class HandlerResponses implements TrackableCall, DirectCaller {
   /** A `next()` once the outcome is decided or the iterator closed: the abort error, the error once, or done. */
   #final(): Promise<IteratorResult<unknown, undefined>> {
     try {
-      return Promise.resolve(this.#finalNow());
+      return Promise.resolve(this.#finalNow(false));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** The same, from inside a step; waits for the release first (the requests' `finally` runs before the end is seen). */
-  #finalNow(): IteratorResult<never, undefined> | Promise<IteratorResult<never, undefined>> {
+  /**
+   * The same, from inside a step (`oldest`: its caller is older than every reader waiting) or a later `next()`.
+   * The outcome goes to the oldest caller, done to the others. So the result waits in line while the release runs
+   * (the requests' `finally` runs before the end is seen; `#decide` then settles the line in order), and a later
+   * `next()` waits behind a fast-lane step still running (which takes the outcome, and settles the line).
+   */
+  #finalNow(oldest: boolean): IteratorResult<never, undefined> | Promise<IteratorResult<unknown, undefined>> {
     if (this.#abortError !== undefined) throw this.#abortError;
-    const releasing = this.#releasing;
-    if (releasing !== undefined && !this.#released && this.#outcome !== undefined) return releasing.then(() => this.#finalNow());
+    if (this.#outcome !== undefined && ((this.#releasing !== undefined && !this.#released) || (!oldest && this.#fastStep))) {
+      return new Promise<IteratorResult<unknown, undefined>>((resolve, reject) => {
+        const reader: Reader = { resolve, reject };
+        if (oldest) this.#readers.splice(this.#readerHead, 0, reader);
+        else this.#readers.push(reader);
+      });
+    }
     const outcome = this.#outcome;
     if (outcome !== undefined) {
       this.#outcome = "done";
       this.#close();
+      // Whoever waits in line (not the reader this step serves) came later.
+      const waiting = this.#readers.slice(this.#readerHead);
+      this.#readers = [];
+      this.#readerHead = 0;
+      for (const reader of waiting) reader.resolve(DONE);
       if (typeof outcome === "object") throw outcome.error;
     }
     return DONE;

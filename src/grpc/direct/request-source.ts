@@ -18,7 +18,7 @@ function isRequestIterable(value: unknown): value is AsyncIterable<unknown> | It
  */
 class RequestSource {
   /** The caller's iterable, until its iterator is opened on the first read or the close. */
-  #iterable: AsyncIterable<unknown> | undefined;
+  #iterable: AsyncIterable<unknown> | Iterable<unknown> | undefined;
   /** Its iterator, once opened. */
   #iterator: AsyncIterator<unknown> | undefined;
   /** A `next()` on the caller's iterator has not settled yet. */
@@ -29,7 +29,7 @@ class RequestSource {
   /** @throws {@link InvalidArgumentError} when `requests` is not iterable. */
   constructor(requests: unknown) {
     if (!isRequestIterable(requests)) throw new InvalidArgumentError("requests", "an async iterable or an iterable", requests);
-    this.#iterable = Symbol.asyncIterator in requests ? requests : fromSync(requests);
+    this.#iterable = requests;
   }
 
   /** True once closed. */
@@ -40,7 +40,7 @@ class RequestSource {
   /** The next request; `done` once the caller's iterable ended or the source was closed. Rejects with the iterable's own error. */
   async next(): Promise<IteratorResult<unknown>> {
     if (this.#closing !== undefined) return { done: true, value: undefined };
-    const iterator = (this.#iterator ??= (this.#iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]());
+    const iterator = (this.#iterator ??= open(this.#iterable as AsyncIterable<unknown> | Iterable<unknown>));
     this.#iterable = undefined;
     this.#reading = true;
     try {
@@ -62,10 +62,11 @@ class RequestSource {
     const iterator = this.#iterator;
     const iterable = this.#iterable;
     this.#iterable = undefined;
-    // Never opened: open it to close it, so that a generator or a bridge given as requests is finished too.
+    // Never opened: open it to close it, so that a generator or a bridge given as requests is finished too. A
+    // sync iterable is opened itself (not through the async wrapper, whose unstarted body would never open it).
     let closing: Promise<unknown>;
     try {
-      const opened = iterator ?? (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      const opened = iterator ?? (isAsync(iterable) ? iterable[Symbol.asyncIterator]() : (iterable as Iterable<unknown>)[Symbol.iterator]());
       closing = Promise.resolve(opened.return?.());
     } catch (error) {
       closing = Promise.reject(error);
@@ -77,6 +78,15 @@ class RequestSource {
 }
 
 const ignore = (): void => {};
+
+function isAsync(iterable: AsyncIterable<unknown> | Iterable<unknown> | undefined): iterable is AsyncIterable<unknown> {
+  return typeof (iterable as Partial<AsyncIterable<unknown>> | undefined)?.[Symbol.asyncIterator] === "function";
+}
+
+/** The caller's iterator, a sync one read as `for await` reads it. */
+function open(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterator<unknown> {
+  return isAsync(iterable) ? iterable[Symbol.asyncIterator]() : fromSync(iterable)[Symbol.asyncIterator]();
+}
 
 /** A sync iterable read as `for await` reads it. */
 async function* fromSync(values: Iterable<unknown>): AsyncGenerator<unknown> {
