@@ -16,9 +16,9 @@
 // exactly what TCP adds), peers (not observed), proto-loader defaults in `share`/`clone` (every message is fully
 // populated), a plain handler that throws after an await or after two writes (grpc-js then never sends a status:
 // plain handlers here throw only synchronously, before reading, after at most one write), how far the caller's
-// requests are read (grpc-js reads ahead of the handler). Kept out as known, reported disagreements, each pinned
-// by an `it.fails` example at the end: onTrailer when the caller's requests throw; the drop-in path's response
-// after an onHeader that threw.
+// requests are read (grpc-js reads ahead of the handler). Two disagreements this test found are pinned by named
+// regression examples at the end: onTrailer when the caller's requests throw (no path calls it now: the caller
+// cancelled the call itself), and a response delivered after an onHeader that threw (none is, now).
 import { fc } from "@fast-check/vitest";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -596,13 +596,12 @@ class Recorder {
 
   /**
    * The asyncClient options for `limit`, with onHeader and onTrailer recording here (and one of them throwing if
-   * asked). `watchTrailers: false` leaves onTrailer out (see `requestsThrowAt`).
+   * asked).
    */
   options(
     limit: Limit,
     metadata: grpc.Metadata | undefined,
     throwIn: CallbackThrow = "none",
-    watchTrailers = true,
   ): Parameters<AsyncClient<TestServiceClient>["UnaryCall"]>[1] & object {
     return {
       ...(metadata === undefined ? {} : { metadata }),
@@ -612,14 +611,10 @@ class Recorder {
         this.#headers.push({ metadata: stripped(headers), valuesBefore: this.values.length, settledBefore: this.settled });
         if (throwIn === "onHeader") throw this.callbackError;
       },
-      ...(watchTrailers
-        ? {
-            onTrailer: (trailers: grpc.Metadata) => {
-              this.#trailers.push({ metadata: stripped(trailers), settledBefore: this.settled });
-              if (throwIn === "onTrailer") throw this.callbackError;
-            },
-          }
-        : {}),
+      onTrailer: (trailers: grpc.Metadata) => {
+        this.#trailers.push({ metadata: stripped(trailers), settledBefore: this.settled });
+        if (throwIn === "onTrailer") throw this.callbackError;
+      },
     };
   }
 
@@ -789,14 +784,13 @@ describe.each(["plain", "adapters"] as const)("asyncClient over every path match
     check(serverStreamingScripts(style), 40, async (script) => {
       current.serverStreaming = script;
       // The drop-in path's known bug (the `it.fails` example below): a response leaks past an onHeader that threw.
-      const knownBug = style === "plain" && script.throwIn === "onHeader" && script.terminal.kind === "throw";
       await each(
         (api) => {
           const recorder = new Recorder();
           const responses = api.ListStrings(script.request, recorder.options(script.limit, callerMetadata(script.requestMetadata), script.throwIn));
           return readStream(responses, script.read, script.limit, recorder);
         },
-        knownBug ? [dropIn] : [],
+        [],
       );
     }), budgetMs(40) + 30_000);
 
@@ -820,7 +814,7 @@ describe.each(["plain", "adapters"] as const)("asyncClient over every path match
         const call = api.StreamingInputCall(
           requestsOf(requests, script.asyncRequests, recorder, script.requestsThrowAt),
           // Whether onTrailer runs when the requests failed is where the paths disagree (the example below).
-          recorder.options(script.limit, callerMetadata(script.requestMetadata), script.throwIn, script.requestsThrowAt === undefined),
+          recorder.options(script.limit, callerMetadata(script.requestMetadata), script.throwIn),
         );
         recorder.arm(script.limit, () => undefined);
         return settlePromise(call, recorder);
@@ -995,15 +989,10 @@ describe("regressions found by this differential", () => {
     }
   });
 
-  // The drop-in path (in-process, `direct: false`): the handler wrote a response and threw, so the in-process
-  // server call decided UNKNOWN before the caller saw the headers; onHeader threw and cancelled the call, but the
-  // in-process call lets only an OK status be overtaken by a cancel, so the response still reached the caller
-  // (then the callback's error). Over TCP (and the pipe, and the direct path) the cancel wins: no response. With
-  // `call.emit("error")` instead of a throw the status comes a turn later, and every path agrees (the example after).
-  // The fix belongs in src/grpc/in-process/in-process-call.ts (`#decideStatus`, and `#flushToClient` re-reading the
-  // status after the headers' listener ran); until then the server-streaming property does not compare the drop-in
-  // path for that script.
-  it.fails("onHeader throws after the handler wrote and threw in one go: no response reaches the caller on any path (plain handler)", async () => {
+  // Found by this test: on the drop-in path the handler wrote a response and threw in one go, so the in-process call
+  // decided UNKNOWN before the caller saw the headers; onHeader threw and cancelled the call, yet the response already
+  // queued reached the caller. Now asyncClient drops what arrives after a callback of the caller's threw, as a cancel does.
+  it("regression: onHeader throws after the handler wrote and threw in one go: no response reaches the caller on any path (plain handler)", async () => {
     await noResponseAfterOnHeaderThrew({ kind: "throw", trailer });
   });
 
@@ -1023,12 +1012,10 @@ describe("regressions found by this differential", () => {
     }
   }
 
-  // Not settled yet, so kept out of the client-streaming property (which otherwise covers failing requests): when
-  // the caller's requests throw, grpc-js's client code (TCP, the pipe, the drop-in path) cancels the call and
-  // onTrailer runs with the local CANCELLED status's empty trailers before the promise rejects with the requests'
-  // error; the direct path counts this as the caller stopping the call (like an abort) and never calls onTrailer.
-  // The same holds for bidi. One of the two has to change; this passes once they agree.
-  it.fails.each(["plain", "adapters"] as const)("when the caller's requests throw, onTrailer runs on every path or on none (%s handler)", async (style) => {
+  // Found by this test: when the caller's requests threw, grpc-js's client code (TCP, the pipe, the drop-in path)
+  // cancelled the call and onTrailer ran with that local CANCELLED status's empty trailers, while the direct path
+  // (rightly: the caller stopped the call itself) did not. Now no path does.
+  it.each(["plain", "adapters"] as const)("regression: when the caller's requests throw, onTrailer runs on no path (%s handler)", async (style) => {
     current.clientStreaming = streamingInput({ requestsThrowAt: 0 });
     const seen = await everyPath(style === "plain" ? plainHandlers : adapterHandlers, (api) => {
       const recorder = new Recorder();

@@ -272,7 +272,8 @@ function callWithCallback(
     if (onTrailer !== undefined) {
       call.once("status", (status: StatusObject) => {
         if (settled) return;
-        runCallback(onTrailer, status.metadata, fail);
+        // Requests that threw cancelled the call on the caller's own side: no status came from the server.
+        if (sendFailure === undefined) runCallback(onTrailer, status.metadata, fail);
         settle();
       });
     }
@@ -298,6 +299,7 @@ function remoteBidi(
   createdBy: (...args: never[]) => unknown,
 ): BridgeIterator<unknown> {
   let sendError: { error: unknown } | undefined; // the iterable's own failure, reported instead of the CANCELLED it caused
+  const onTrailer = options.onTrailer;
   return responseStream(
     {
       start() {
@@ -311,7 +313,8 @@ function remoteBidi(
       },
       mapError: (error) => sendError?.error ?? error,
       onHeader: options.onHeader,
-      onTrailer: options.onTrailer,
+      // Requests that threw cancelled the call on the caller's own side: no status came from the server.
+      onTrailer: onTrailer === undefined ? undefined : (trailers) => void (sendError === undefined && onTrailer(trailers)),
       // The requests are closed before the last result is delivered, and when the stream stops before it started.
       release: () => source.close(),
     },

@@ -62,6 +62,8 @@ export function responseStream<Res>(
         if (ok) call.resume();
       };
       const onData = (response: Res): void => {
+        // A throwing onHeader/onTrailer ended the call for the caller: what still arrives is dropped, as a cancel drops it.
+        if (callbackFailure !== undefined) return;
         if (!sink.push(response) && !paused) {
           paused = true;
           call.pause();
