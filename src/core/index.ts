@@ -26,6 +26,8 @@ export { pull } from "./pull.js";
 export type { Producer } from "./pull.js";
 export { subscribe } from "./subscribe.js";
 export type { Setup } from "./subscribe.js";
+export { on } from "./on.js";
+export type { EventEmitterLike, EventTargetLike, OnOptions } from "./on.js";
 export type { BridgeIterator } from "./bridge-iterator.js";
 export type { Sink } from "./sink.js";
 export type { Teardown } from "./bridge.js";
