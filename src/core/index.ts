@@ -35,6 +35,7 @@ export { Overflow } from "./options.js";
 export type { BridgeOptions, SourceOptions } from "./options.js";
 export { drive } from "./drive.js";
 export type { DriveOptions, DriveSink } from "./drive.js";
+export type { WritableLike, WritableStreamLike, WritableStreamWriterLike } from "./drive-targets.js";
 export { merge } from "./merge.js";
 export { broadcast } from "./broadcast.js";
 export type { Broadcast, BroadcastOptions } from "./broadcast.js";

@@ -14,9 +14,9 @@ import { createSubscription } from "./subscribe.js";
  */
 export interface EventEmitterLike {
   /** Adds `listener` for `event`. */
-  on(event: string | symbol, listener: (...args: never[]) => void): unknown;
+  on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
   /** Removes `listener` from `event`. */
-  removeListener(event: string | symbol, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
 }
 
 /**
@@ -29,9 +29,9 @@ export interface EventEmitterLike {
  */
 export interface EventTargetLike {
   /** Adds `listener` for events of `type`. */
-  addEventListener(type: string, listener: (event: never) => void): unknown;
+  addEventListener(type: string, listener: (event: unknown) => void): unknown;
   /** Removes `listener` from events of `type`. */
-  removeEventListener(type: string, listener: (event: never) => void): unknown;
+  removeEventListener(type: string, listener: (event: unknown) => void): unknown;
 }
 
 /**
@@ -78,7 +78,7 @@ export interface OnOptions extends SourceOptions {
 }
 
 type EventName = string | symbol;
-type Listener = (...args: never[]) => void;
+type Listener = (...args: unknown[]) => void;
 
 /** How to attach to and detach from a target, by the API it has. */
 interface Listening {
@@ -128,9 +128,9 @@ export function on<T = unknown>(target: EventEmitterLike | EventTargetLike, even
   return createSubscription<T>(
     "on",
     (sink) => {
-      const onValue: Listener = multiArgs ? (...args: never[]) => void sink.push(args as T) : (value: never) => void sink.push(value as T);
+      const onValue: Listener = multiArgs ? (...args: unknown[]) => void sink.push(args as T) : (value: unknown) => void sink.push(value as T);
       const onEnd: Listener = () => sink.end();
-      const onFail: Listener = listening.isTarget ? (e: never) => sink.fail(errorOfEvent(e)) : (error: never) => sink.fail(error);
+      const onFail: Listener = listening.isTarget ? (e: unknown) => sink.fail(errorOfEvent(e)) : (error: unknown) => sink.fail(error);
       listening.add(event, onValue);
       for (const name of endOn) listening.add(name, onEnd);
       for (const name of failOn) listening.add(name, onFail);
