@@ -4,39 +4,6 @@ import type { SourceOptions } from "./options.js";
 import { createSubscription } from "./subscribe.js";
 
 /**
- * A WHATWG `ReadableStream`, as {@link fromReadableStream} takes it (any runtime's: browser, Deno, Bun,
- * Node). Matched by shape.
- * @example
- * ```ts
- * const response = await fetch("https://example.com/feed");
- * const body: ReadableStreamLike<Uint8Array> | null = response.body;
- * ```
- */
-export interface ReadableStreamLike<T> {
-  /** True while a reader holds the stream: {@link fromReadableStream} needs an unlocked one. */
-  readonly locked: boolean;
-  /** Locks the stream to a new default reader. */
-  getReader(): ReadableStreamReaderLike<T>;
-}
-
-/**
- * The reader of a {@link ReadableStreamLike}: a `ReadableStreamDefaultReader`.
- * @example
- * ```ts
- * const reader: ReadableStreamReaderLike<string> = new ReadableStream<string>().getReader();
- * await reader.cancel();
- * ```
- */
-export interface ReadableStreamReaderLike<T> {
-  /** The next chunk, or `{ done: true }` once the stream closed (or was cancelled). Rejects once it errored. */
-  read(): PromiseLike<{ readonly done: boolean; readonly value?: T | undefined }>;
-  /** Cancels the stream: pending and later reads resolve done, the source's `cancel` runs. */
-  cancel(reason?: unknown): PromiseLike<unknown>;
-  /** Releases the lock. */
-  releaseLock(): void;
-}
-
-/**
  * A WHATWG `ReadableStream` as a bridge: its chunks in order, with stop, cancellation and leak tracking,
  * and a `return()` that settles at once, even with a `next()` pending (the stream's own async iterator
  * waits for that read, forever on an idle stream).
@@ -50,7 +17,7 @@ export interface ReadableStreamReaderLike<T> {
  *
  * Byte streams work as they are (a default reader on a `type: "bytes"` stream yields its `Uint8Array`
  * chunks).
- * @param stream - a `ReadableStream`; it must not be locked.
+ * @param stream - a `ReadableStream` (any runtime's: browser, Deno, Bun, Node); it must not be locked.
  * @param options - buffer size, overflow policy, `signal`, `name`, `lazy`; see {@link SourceOptions}.
  * @returns an iterator of the stream's chunks.
  * @throws {@link InvalidArgumentError} when `stream` is not an unlocked `ReadableStream` or an option is invalid.
@@ -64,8 +31,8 @@ export interface ReadableStreamReaderLike<T> {
  * }
  * ```
  */
-export function fromReadableStream<T>(stream: ReadableStreamLike<T>, options?: SourceOptions): BridgeIterator<T> {
-  if (typeof stream !== "object" || stream === null || typeof (stream as Partial<ReadableStreamLike<T>>).getReader !== "function") {
+export function fromReadableStream<T>(stream: ReadableStream<T>, options?: SourceOptions): BridgeIterator<T> {
+  if (typeof stream !== "object" || stream === null || typeof (stream as Partial<ReadableStream<T>>).getReader !== "function") {
     throw new InvalidArgumentError("stream", "a ReadableStream", stream);
   }
   if (stream.locked) throw new InvalidArgumentError("stream", "an unlocked ReadableStream (release its reader first)", stream);

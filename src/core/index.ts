@@ -37,7 +37,6 @@ export { drive } from "./drive.js";
 export type { DriveOptions, DriveSink } from "./drive.js";
 export type { WritableLike, WritableStreamLike, WritableStreamWriterLike } from "./drive-targets.js";
 export { fromReadableStream } from "./from-readable-stream.js";
-export type { ReadableStreamLike, ReadableStreamReaderLike } from "./from-readable-stream.js";
 export { toReadableStream } from "./to-readable-stream.js";
 export type { ToReadableStreamOptions } from "./to-readable-stream.js";
 export { merge } from "./merge.js";
