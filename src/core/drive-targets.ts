@@ -8,8 +8,6 @@
 import type { DriveSink } from "./drive.js";
 import { InvalidArgumentError } from "./errors.js";
 
-type Listener = (...args: unknown[]) => void;
-
 /**
  * A Node `Writable`, as {@link drive} takes it: `write()` with its `false`-then-`'drain'` backpressure,
  * `end()`, `destroy()` and the events. A grpc-js writable call (`ClientWritableStream`,
@@ -29,11 +27,11 @@ export interface WritableLike<T> {
   /** Destroys the stream with an error (`'error'` and `'close'` follow). */
   destroy(error?: Error): unknown;
   /** Adds an event listener. */
-  on(event: string, listener: Listener): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Adds a one-time event listener. */
-  once(event: string, listener: Listener): unknown;
+  once(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Removes an event listener. */
-  removeListener(event: string, listener: Listener): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /**

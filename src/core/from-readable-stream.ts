@@ -46,7 +46,8 @@ export function fromReadableStream<T>(stream: ReadableStream<T>, options?: Sourc
           for (;;) {
             const chunk = await reader.read();
             if (chunk.done) return cancelled ? undefined : sink.end();
-            if (!(await sink.send(chunk.value as T))) return;
+            // push, not send: no promise per chunk while there is room; ready() once the bridge is full.
+            if (!sink.push(chunk.value as T) && !(await sink.ready())) return;
           }
         } catch (error) {
           if (!cancelled) sink.fail(error);

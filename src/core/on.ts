@@ -77,7 +77,7 @@ export interface OnOptions extends SourceOptions {
   readonly name?: string;
 }
 
-type EventName = string | symbol;
+type EventName = string | symbol; // internal shorthand; the public signatures spell it out
 type Listener = (...args: unknown[]) => void;
 
 /** How to attach to and detach from a target, by the API it has. */
@@ -110,13 +110,13 @@ interface Listening {
  * @example
  * ```ts
  * import { on } from "sluice";
- * const controller = new AbortController();
- * for await (const message of on<MessageEvent>(socket, "message", { endOn: "close", signal: controller.signal })) {
- *   if (message.data === "bye") break; // the listeners are removed here
+ * // readline's lines until it closes; an 'error' event would fail the loop after the lines already buffered.
+ * for await (const line of on<string>(rl, "line", { endOn: "close", signal: AbortSignal.timeout(60_000) })) {
+ *   if (line === "quit") break; // the listeners are removed here
  * }
  * ```
  */
-export function on<T = unknown>(target: EventEmitterLike | EventTargetLike, event: EventName, options?: OnOptions): BridgeIterator<T> {
+export function on<T = unknown>(target: EventEmitterLike | EventTargetLike, event: string | symbol, options?: OnOptions): BridgeIterator<T> {
   const listening = listeningTo(target);
   if (!isEventName(event, listening.isTarget)) throw new InvalidArgumentError("event", listening.isTarget ? "a string" : "a string or a symbol", event);
   if (options !== undefined && (options === null || typeof options !== "object")) throw new InvalidArgumentError("options", "an object", options);

@@ -13,7 +13,7 @@ import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 export interface ToReadableStreamOptions {
   /**
    * How many chunks the stream reads ahead of its reader (its queuing strategy's `highWaterMark`; for a
-   * byte stream, in bytes). `0` reads only when a reader asks.
+   * byte stream, in bytes), a non-negative integer. `0` reads only when a reader asks.
    * @default 1 (a byte stream: 0)
    */
   readonly highWaterMark?: number;
@@ -35,7 +35,7 @@ type Source<T> = AsyncIterator<T> & Partial<Pick<BridgeIterator<T>, "nextBatch">
  * The stream's `pull` reads the iterable (one `next()` at a time; from a sluice bridge, what is buffered
  * up to the stream's `desiredSize` in one `nextBatch()`), so nothing is read ahead beyond the stream's
  * `highWaterMark` and its queue stays short. The iterable's end closes the stream; its error errors the
- * stream. Cancelling the stream (`reader.cancel()`, a failed `pipeTo`, breaking out of a `for await`
+ * stream once the chunks already queued have been read (a stream's error would drop them). Cancelling the stream (`reader.cancel()`, a failed `pipeTo`, breaking out of a `for await`
  * over it) stops the iterable with `return()`, and the cancel resolves once that has finished.
  *
  * **Gotcha:** the global `ReadableStream` is used, so this needs a runtime that has one (every browser,
@@ -59,13 +59,23 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
   assertOptions(options);
   const { type, highWaterMark = type === "bytes" ? 0 : 1 } = options ?? {};
   if (type !== undefined && type !== "bytes") throw new InvalidArgumentError("type", '"bytes" or undefined', type);
-  if (!(highWaterMark === Infinity || (Number.isSafeInteger(highWaterMark) && highWaterMark >= 0))) {
-    throw new InvalidArgumentError("highWaterMark", "a non-negative integer or Infinity", highWaterMark);
-  }
+  if (!(Number.isSafeInteger(highWaterMark) && highWaterMark >= 0)) throw new InvalidArgumentError("highWaterMark", "a non-negative integer", highWaterMark);
   let iterator: Source<T> | undefined; // opened on the first pull
   let cancelled = false; // the stream was cancelled: a read that settles now has nowhere to go
+  let failure: { readonly error: unknown } | undefined; // the source failed while chunks were still queued
   const open = (): Source<T> => (iterator ??= source[Symbol.asyncIterator]());
   const pull = async (controller: ReadableStreamDefaultController<T> | ReadableByteStreamController): Promise<void> => {
+    try {
+      await read(controller);
+    } catch (error) {
+      failure = { error };
+    }
+    // Erroring a stream drops its queue: deliver the queued chunks first. The stream pulls again after each read,
+    // so the error goes out once the queue is empty.
+    if (failure !== undefined && !cancelled && controller.desiredSize === highWaterMark) controller.error(failure.error);
+  };
+  const read = async (controller: ReadableStreamDefaultController<T> | ReadableByteStreamController): Promise<void> => {
+    if (failure !== undefined) return;
     const it = open();
     const enqueue = (value: T): void => (controller as ReadableStreamDefaultController<T>).enqueue(value);
     if (it.nextBatch !== undefined && type !== "bytes") {
@@ -93,5 +103,6 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
   if (type === "bytes") {
     return new ReadableStream({ type: "bytes", pull, cancel }, { highWaterMark }) as unknown as ReadableStream<T>;
   }
-  return new ReadableStream<T>({ pull, cancel }, new CountQueuingStrategy({ highWaterMark }));
+  // A plain strategy (no size function): the stream then counts chunks without calling back into JavaScript.
+  return new ReadableStream<T>({ pull, cancel }, { highWaterMark });
 }

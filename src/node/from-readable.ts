@@ -15,7 +15,8 @@ import { createSubscription } from "../core/subscribe.js";
 export interface FromReadableOptions extends BridgeOptions {
   /**
    * Destroy the stream when the consumer stops before its end (`break`, `return()`, `stop()`, the
-   * `signal`), as Node's own iterator does; `false` only detaches, leaving the stream paused for someone else.
+   * `signal`), as Node's own iterator does; `false` only detaches, leaving the stream and its unread data
+   * (in paused mode) for someone else.
    * @default true
    */
   readonly destroyOnReturn?: boolean;
@@ -27,9 +28,9 @@ const noop = (): void => {};
  * A Node `Readable` as a bridge: its chunks in order, with backpressure, stop and leak tracking, and none
  * of the hangs of the stream's own async iterator.
  *
- * The stream is read at once (in flowing mode), and paused whenever `highWaterMark` chunks wait in the
- * bridge, resumed once the consumer has taken half of them; the stream's own buffer is bounded by its own
- * `highWaterMark` meanwhile. `'end'` ends the bridge after the buffered chunks; `'error'` fails it after
+ * The stream is read at once with `read()` (paused mode), until `highWaterMark` chunks wait in the bridge;
+ * then its data stays in the stream's own buffer (bounded by its own `highWaterMark`, so the source is
+ * slowed down) until the consumer has taken half of them. `'end'` ends the bridge after the buffered chunks; `'error'` fails it after
  * them; a `'close'` without either (a stream destroyed without an error) fails it with a "closed before
  * its end" error. A consumer that stops (even while a `next()` is pending) settles at once, and the stream
  * is destroyed (see `destroyOnReturn`). An `'error'` listener is attached from the start, so a stream
@@ -37,7 +38,7 @@ const noop = (): void => {};
  *
  * **Gotcha:** it starts reading at once (up to `highWaterMark` chunks), so an iterator you never iterate
  * holds the stream until you call `return()`; the leak checks report it.
- * @param readable - a Node `Readable` (or anything with its events and `pause`/`resume`/`destroy`).
+ * @param readable - a Node `Readable` (or anything with its events, `read()` and `destroy()`).
  * @param options - `highWaterMark`, `overflow`, `signal`, `name`, `destroyOnReturn`; see {@link FromReadableOptions}.
  * @returns an iterator of the stream's chunks (a `Buffer`, a string after `setEncoding()`, or an object in object mode).
  * @throws {@link sluice!InvalidArgumentError} when `readable` is not a readable stream or an option is invalid.
@@ -54,9 +55,9 @@ const noop = (): void => {};
  */
 export function fromReadable<T = unknown>(readable: Readable, options?: FromReadableOptions): BridgeIterator<T> {
   const stream = readable as Partial<Readable> | null;
-  const methods = ["on", "removeListener", "pause", "resume", "destroy"] as const;
+  const methods = ["on", "removeListener", "read", "destroy"] as const;
   if (typeof stream !== "object" || stream === null || !methods.every((key) => typeof stream[key] === "function")) {
-    throw new InvalidArgumentError("readable", "a Node Readable (with on, removeListener, pause, resume and destroy)", readable);
+    throw new InvalidArgumentError("readable", "a Node Readable (with on, removeListener, read and destroy)", readable);
   }
   if (options !== undefined && (options === null || typeof options !== "object")) throw new InvalidArgumentError("options", "an object", options);
   const destroyOnReturn = options?.destroyOnReturn ?? true;
@@ -65,12 +66,19 @@ export function fromReadable<T = unknown>(readable: Readable, options?: FromRead
     "readable",
     (sink) => {
       let finished = false; // 'end', 'error' or 'close' arrived: nothing more will come
-      const onData = (chunk: T): void => {
-        if (sink.push(chunk)) return;
-        readable.pause();
-        void sink.ready().then((open) => {
-          if (open && !finished) readable.resume();
-        });
+      let waiting = false; // the bridge is full: the stream keeps its data until ready() says there is room
+      // Paused mode: read() what the stream buffered until the bridge is full; what is left stays in the stream.
+      const onReadable = (): void => {
+        if (waiting) return;
+        for (let chunk = readable.read() as T | null; chunk !== null; chunk = readable.read() as T | null) {
+          if (sink.push(chunk)) continue;
+          waiting = true;
+          void sink.ready().then((open) => {
+            waiting = false;
+            if (open && !finished) onReadable();
+          });
+          return;
+        }
       };
       const onEnd = (): void => {
         finished = true;
@@ -91,21 +99,15 @@ export function fromReadable<T = unknown>(readable: Readable, options?: FromRead
       if (readable.errored != null) onError(readable.errored);
       else if (readable.readableEnded) onEnd();
       else if (readable.destroyed) onClose();
-      else {
-        readable.on("data", onData);
-        readable.resume();
-      }
+      else readable.on("readable", onReadable);
       return () => {
-        readable.removeListener("data", onData);
+        readable.removeListener("readable", onReadable);
         readable.removeListener("end", onEnd);
         readable.removeListener("close", onClose);
         readable.removeListener("error", onError);
         if (finished) return;
         finished = true;
-        if (!destroyOnReturn) {
-          readable.pause();
-          return;
-        }
+        if (!destroyOnReturn) return; // left in paused mode, its unread data kept
         // A _destroy that fails emits 'error' after we left: that must not become an uncaught exception.
         readable.on("error", noop);
         readable.destroy();

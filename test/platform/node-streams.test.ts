@@ -38,7 +38,8 @@ describe("fromReadable", () => {
   });
 
   test("strings after setEncoding, Buffers otherwise", async () => {
-    expect(await collect(fromReadable<string>(Readable.from(["ab", "cd"], { objectMode: false }).setEncoding("utf8")))).toEqual(["ab", "cd"]);
+    // Like Node's own iterator, read() hands over everything buffered at once: chunk boundaries are not kept.
+    expect((await collect(fromReadable<string>(Readable.from(["ab", "cd"], { objectMode: false }).setEncoding("utf8")))).join("")).toBe("abcd");
     const buffers = await collect(fromReadable<Buffer>(Readable.from([Buffer.from("x")], { objectMode: false })));
     expect(Buffer.concat(buffers).toString()).toBe("x");
   });

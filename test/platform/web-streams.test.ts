@@ -122,13 +122,13 @@ describe("toReadableStream", () => {
         if (!(await send(i))) return;
       }
     });
-    const reader = toReadableStream(source, { highWaterMark: 3 }).getReader();
+    const reader = toReadableStream(source, { highWaterMark: 4 }).getReader();
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
       consumed += 1;
       await flush(1);
     }
     expect(consumed).toBe(100);
-    expect(maxAhead).toBeLessThanOrEqual(3 + 2);
+    expect(maxAhead).toBeLessThanOrEqual(3 + 3); // the queue; the chunk being read; the value in send(); the next one counted
   });
 
   test("the source's error errors the stream after the values", async () => {
@@ -139,6 +139,24 @@ describe("toReadableStream", () => {
     const reader = toReadableStream(source).getReader();
     expect(await reader.read()).toEqual({ value: 1, done: false });
     await expect(reader.read()).rejects.toThrow("source broke");
+  });
+
+  // Found by the web-streams property (counterexample [[0,0,0,0],4,undefined,2,0,[1]]): erroring the stream at once
+  // dropped a chunk still in its queue.
+  test("the source's error waits for the chunks already queued in the stream: none is dropped", async () => {
+    const source = (async function* () {
+      yield* [1, 2, 3];
+      throw new Error("late");
+    })();
+    const reader = toReadableStream(source, { highWaterMark: 4 }).getReader();
+    await flush(); // the stream reads ahead: 1, 2, 3 queued, and its fourth pull meets the failure
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(r.value);
+      })(),
+    ).rejects.toThrow("late");
+    expect(seen).toEqual([1, 2, 3]);
   });
 
   test("cancel stops the source (return() once), even with a read pending, and waits for it", async () => {
