@@ -63,41 +63,35 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
   let iterator: Source<T> | undefined; // opened on the first pull
   let cancelled = false; // the stream was cancelled: a read that settles now has nowhere to go
   let failure: { readonly error: unknown } | undefined; // the source failed while chunks were still queued
-  const open = (): Source<T> => (iterator ??= source[Symbol.asyncIterator]());
   const pull = async (controller: ReadableStreamDefaultController<T> | ReadableByteStreamController): Promise<void> => {
-    try {
-      await read(controller);
-    } catch (error) {
-      failure = { error };
+    if (failure === undefined) {
+      try {
+        const it: Source<T> = (iterator ??= source[Symbol.asyncIterator]());
+        if (it.nextBatch !== undefined && type !== "bytes") {
+          const result = await it.nextBatch(Math.max(1, controller.desiredSize ?? 1));
+          if (cancelled) return;
+          if (result.done === true) return controller.close();
+          for (const value of result.value) (controller as ReadableStreamDefaultController<T>).enqueue(value);
+          return;
+        }
+        const result = await it.next();
+        if (cancelled) return;
+        if (result.done !== true) return (controller as ReadableStreamDefaultController<T>).enqueue(result.value);
+        controller.close();
+        (controller as Partial<ReadableByteStreamController>).byobRequest?.respond(0);
+        return;
+      } catch (error) {
+        failure = { error };
+      }
     }
     // Erroring a stream drops its queue: deliver the queued chunks first. The stream pulls again after each read,
     // so the error goes out once the queue is empty.
-    if (failure !== undefined && !cancelled && controller.desiredSize === highWaterMark) controller.error(failure.error);
-  };
-  const read = async (controller: ReadableStreamDefaultController<T> | ReadableByteStreamController): Promise<void> => {
-    if (failure !== undefined) return;
-    const it = open();
-    const enqueue = (value: T): void => (controller as ReadableStreamDefaultController<T>).enqueue(value);
-    if (it.nextBatch !== undefined && type !== "bytes") {
-      const result = await it.nextBatch(Math.max(1, controller.desiredSize ?? 1));
-      if (cancelled) return;
-      if (result.done === true) return controller.close();
-      for (const value of result.value) enqueue(value);
-      return;
-    }
-    const result = await it.next();
-    if (cancelled) return;
-    if (result.done === true) {
-      controller.close();
-      (controller as Partial<ReadableByteStreamController>).byobRequest?.respond(0);
-      return;
-    }
-    enqueue(result.value);
+    if (!cancelled && controller.desiredSize === highWaterMark) controller.error(failure.error);
   };
   // Cancel: the stream has already settled its reads; stop the source and let cancel() wait for it.
   const cancel = async (): Promise<void> => {
     cancelled = true;
-    const it = iterator ?? open(); // never pulled: open it only to stop it (a sluice bridge must not stay open)
+    const it = (iterator ??= source[Symbol.asyncIterator]()); // never pulled: open it only to stop it (a sluice bridge must not stay open)
     await closeIterator(it);
   };
   if (type === "bytes") {
