@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test, vi } from "vitest";
 
 const repo = join(import.meta.dirname, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "sluice-runners-"));
 const core = pathToFileURL(join(repo, "src", "core", "index.ts")).href;
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+vi.setConfig({ testTimeout: 90_000 }); // each test starts a runner (and tsx) in a child process: seconds on a busy machine
 
 /** A test file for a runner whose `describe`/`it`/`before` come from `imports`. */
 function testFile(name: string, imports: string, body: string): string {
