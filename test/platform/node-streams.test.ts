@@ -254,7 +254,7 @@ describe("regressions: Node's own stream adapters", () => {
       execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script(adapter)], { encoding: "utf8", cwd: new URL("../..", import.meta.url).pathname }).trim();
     expect(run("node")).toBe("uncaught: early");
     expect(run("sluice")).toBe("next rejected: early");
-  });
+  }, 90_000); // two child processes with tsx: seconds on a busy machine
 
   test("Readable.from(asyncGenerator): destroy() while a next() is pending never emits 'close'; toReadable(bridge) closes at once", async () => {
     let release!: () => void;
