@@ -3,8 +3,9 @@ import { AbortError, InvalidArgumentError } from "./errors.js";
 import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 
 /**
- * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
- * a sluice `channel`… adapted in a few lines.
+ * A push-style destination for {@link drive}, for what it does not recognise by itself (it takes a Node
+ * `Writable`, a grpc-js writable call and a `WritableStream` as they are): a WebSocket, a sluice `channel`, a
+ * database batch writer… adapted in a few lines.
  * @example
  * ```ts
  * // A sluice channel: push, and ready() as the drain (it resolves false once the channel's reader stopped).
