@@ -134,6 +134,7 @@ class NodeWritableSink<T> extends WatchedSink<T> {
   #failure: { readonly error: unknown } | undefined; // the destination failed on its own
   #finished = false; // 'finish' was emitted: a 'close' after it is the normal end
   #ending = false; // end() was called: a client call's status after it is the call's own business
+  #drained: (() => void) | undefined; // resolves the drain wait in progress; the one 'drain' listener calls it
 
   constructor(writable: WritableLike<T>, role: GrpcRole) {
     super();
@@ -146,14 +147,17 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     return this.#writable.write(value);
   }
 
-  waitForDrain(signal: AbortSignal): Promise<void> {
-    return this.#until("drain", signal);
+  waitForDrain(): Promise<void> {
+    // One 'drain' listener for the whole drive (see watch), not one per wait: a wait is a promise and nothing more.
+    // A failure meanwhile reaches drive through watch, which stops waiting; this promise is then dropped.
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
+    return new Promise<void>((resolve) => (this.#drained = resolve));
   }
 
   end(): Promise<void> {
     this.#ending = true;
     if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
-    const ended = this.#until("finish", undefined);
+    const ended = this.#untilFinished();
     this.#writable.end();
     return ended;
   }
@@ -176,6 +180,11 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     };
     const onError = (error: unknown): void => failed(error);
     const onFinish = (): void => void (this.#finished = true);
+    const onDrain = (): void => {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained?.();
+    };
     const onClose = (): void => {
       if (!this.#finished) failed(new Error("Expected the writable to finish, got it closed first (destroyed, or its other end went away)"));
     };
@@ -187,6 +196,7 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     };
     const onCancelled = (): void => failed(new Error("Expected the gRPC call to take every value, got it cancelled by the client"));
     writable.on("error", onError);
+    writable.on("drain", onDrain);
     writable.on("finish", onFinish);
     writable.on("close", onClose);
     if (this.#role === GrpcRole.Client) writable.on("status", onStatus);
@@ -197,6 +207,7 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     else if (state.cancelled === true) onCancelled();
     return () => {
       writable.removeListener("error", onError);
+      writable.removeListener("drain", onDrain);
       writable.removeListener("finish", onFinish);
       writable.removeListener("close", onClose);
       writable.removeListener("status", onStatus);
@@ -204,20 +215,13 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     };
   }
 
-  /** Resolves on `event`; a failure meanwhile reaches `drive` through `watch`, which stops waiting. */
-  #until(event: string, signal: AbortSignal | undefined): Promise<void> {
+  /** Resolves on 'finish'; a failure meanwhile reaches `drive` through `watch`, which stops waiting. */
+  #untilFinished(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
-    if (event === "finish" && this.#finished) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const settle = (): void => {
-        this.#writable.removeListener(event, settle);
-        signal?.removeEventListener("abort", settle);
-        resolve();
-      };
-      this.#writable.once(event, settle);
-      signal?.addEventListener("abort", settle, { once: true });
-    });
+    if (this.#finished) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#writable.once("finish", () => resolve()));
   }
+
 }
 
 /** A WHATWG `WritableStream`, through one writer: `desiredSize` and `ready` are its backpressure. */
