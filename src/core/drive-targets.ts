@@ -100,7 +100,7 @@ export function toDriveSink<T>(sink: DriveSink<T> | WritableLike<T> | WritableSt
   const shape = sink as unknown as Partial<Record<string, unknown>>;
   if (typeof shape["getWriter"] === "function") {
     if ((sink as WritableStreamLike<T>).locked) throw new InvalidArgumentError("sink", "an unlocked WritableStream (release its writer first)", sink);
-    return new WebWritableSink((sink as WritableStreamLike<T>).getWriter());
+    return new WebWritableSink(sink as WritableStreamLike<T>);
   }
   const isWritable = ["write", "end", "destroy", "on", "once", "removeListener"].every((key) => typeof shape[key] === "function");
   if (!isWritable || shape["waitForDrain"] !== undefined) return sink as DriveSink<T>;
@@ -226,12 +226,13 @@ class NodeWritableSink<T> extends WatchedSink<T> {
 
 /** A WHATWG `WritableStream`, through one writer: `desiredSize` and `ready` are its backpressure. */
 class WebWritableSink<T> extends WatchedSink<T> {
-  readonly #writer: WritableStreamWriterLike<T>; // holds the stream's lock until drive settles
+  readonly #stream: WritableStreamLike<T>; // locked by watch(), when the drive starts (not while drive() still checks its arguments)
+  #writer!: WritableStreamWriterLike<T>; // holds the stream's lock until drive settles; set by watch(), which drive calls first
   #watching = true; // drive still listens for the stream's own failure
 
-  constructor(writer: WritableStreamWriterLike<T>) {
+  constructor(stream: WritableStreamLike<T>) {
     super();
-    this.#writer = writer;
+    this.#stream = stream;
   }
 
   write(value: T): boolean {
@@ -255,6 +256,7 @@ class WebWritableSink<T> extends WatchedSink<T> {
   }
 
   watch(onFailure: (error: unknown) => void): () => void {
+    this.#writer = this.#stream.getWriter();
     this.#writer.closed.then(noop, (error: unknown) => {
       if (this.#watching) onFailure(error);
     });

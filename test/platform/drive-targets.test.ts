@@ -324,3 +324,11 @@ test("a DriveSink-shaped object with waitForDrain is still taken as a DriveSink,
   await drive(source, sink);
   expect(written).toEqual([1]);
 });
+
+test("a WritableStream is not locked by a drive() that rejects its other arguments", async () => {
+  const stream = new WritableStream<number>();
+  const source = channel<number>();
+  expect(() => drive(source, stream, 42 as unknown as { signal?: AbortSignal })).toThrow(InvalidArgumentError);
+  expect(stream.locked).toBe(false);
+  await source.return();
+});
