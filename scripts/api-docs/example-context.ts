@@ -110,6 +110,8 @@ export declare const rl: ReadLine;
 export declare const socket: Socket;
 /** Addresses to fetch. */
 export declare const urls: AsyncIterable<string>;
+/** Chunks of bytes from somewhere (a file, a socket, a generator). */
+export declare const chunks: AsyncIterable<Uint8Array>;
 
 /** One page of a paginated HTTP API. */
 export interface Page {

@@ -1,9 +1,11 @@
+import { type WritableLike, type WritableStreamLike, WatchedSink, toDriveSink } from "./drive-targets.js";
 import { AbortError, InvalidArgumentError } from "./errors.js";
 import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
 
 /**
- * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
- * a sluice `channel`… adapted in a few lines.
+ * A push-style destination for {@link drive}, for what it does not recognise by itself (it takes a Node
+ * `Writable`, a grpc-js writable call and a `WritableStream` as they are): a WebSocket, a sluice `channel`, a
+ * database batch writer… adapted in a few lines.
  * @example
  * ```ts
  * // A sluice channel: push, and ready() as the drain (it resolves false once the channel's reader stopped).
@@ -57,7 +59,15 @@ export interface DriveOptions {
 }
 
 /**
- * Pull→push: reads `source` and writes every value into `sink`, with backpressure and cancellation.
+ * Pull→push: reads `source` and writes every value into `destination`, with backpressure and cancellation.
+ *
+ * `destination` is a {@link DriveSink}, or one of the platform's own writables, recognised by shape: a
+ * Node `Writable` (`false` from `write()` waits for `'drain'`; the end waits for `'finish'`; a failure
+ * destroys it with the error), a grpc-js writable call (a client call is half-closed at the end and
+ * cancelled on a failure; a server handler's call ends with the OK status, or with the error's status), or
+ * a WHATWG `WritableStream` (`writer.ready` is the backpressure; closed at the end, aborted on a failure).
+ * Those also fail the drive on their own `'error'`, an early `'close'`, a cancelled call or an errored
+ * stream, and the source is stopped at once, not at its next value.
  *
  * One `next()` is in flight at a time, and the next value is pulled only once the sink accepted the
  * previous one (after a drain wait, when `write` returned `false`, or once its promise resolved). When
@@ -70,14 +80,19 @@ export interface DriveOptions {
  * **Gotcha:** an `async function*` source suspended in an `await` finishes its `return()` only after
  * that `await` settles, so an abort settles `drive` only then. Sluice bridges stop at once.
  * @param source - any async iterable; it is iterated once.
- * @param sink - where values go; see {@link DriveSink}.
+ * @param destination - where values go: a {@link DriveSink}, a {@link WritableLike}, or a {@link WritableStreamLike}.
  * @param options - `signal`; see {@link DriveOptions}.
  * @returns a promise that resolves once the sink ended, and rejects with the first failure.
  * @throws {@link InvalidArgumentError} synchronously when an argument is invalid.
  * @example
  * ```ts
+ * // A Node Writable, a grpc-js call or a WritableStream, directly:
+ * await drive(rows, file, { signal: AbortSignal.timeout(60_000) });
+ * ```
+ * @example
+ * ```ts
  * import { once } from "node:events";
- * // A Node Writable: wait for 'drain' (once() rejects on 'error') when write() returns false.
+ * // The same by hand, as a DriveSink: wait for 'drain' (once() rejects on 'error') when write() returns false.
  * await drive(rows, {
  *   write: (row) => file.write(JSON.stringify(row) + "\n"),
  *   waitForDrain: (signal) => once(file, "drain", { signal }),
@@ -86,8 +101,9 @@ export interface DriveOptions {
  * }, { signal: AbortSignal.timeout(60_000) });
  * ```
  */
-export function drive<T>(source: AsyncIterable<T>, sink: DriveSink<T>, options?: DriveOptions): Promise<void> {
+export function drive<T>(source: AsyncIterable<T>, destination: DriveSink<T> | WritableLike<T> | WritableStreamLike<T>, options?: DriveOptions): Promise<void> {
   assertAsyncIterable(source, "source");
+  const sink = toDriveSink(destination);
   if (sink === null || typeof sink !== "object") throw new InvalidArgumentError("sink", "an object with a write() method", sink);
   if (typeof sink.write !== "function") throw new InvalidArgumentError("sink.write", "a function", sink.write);
   for (const key of ["waitForDrain", "end", "fail"] as const) {
@@ -123,7 +139,9 @@ class Driver<T> {
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened
   #stopping: Promise<unknown> | undefined; // the source's return(), once called; awaited before settling
   #aborted: AbortError | undefined; // set when the caller's signal aborted
-  #interrupt: ((error: AbortError) => void) | undefined; // rejects the sink wait in progress, on abort
+  #interrupt: ((failure: Failure) => void) | undefined; // rejects the sink wait in progress, on abort or a watched sink's failure
+  #sinkFailure: Failure | undefined; // a watched sink (a Writable, a WritableStream) failed on its own
+  #settled = false; // run() is past its pump: a sink failure now is a consequence, not news
 
   constructor(source: AsyncIterable<T>, sink: DriveSink<T>, signal: AbortSignal | undefined) {
     this.#source = source;
@@ -138,8 +156,10 @@ class Driver<T> {
       this.#aborted = error;
       this.#controller.abort(error); // a drain wait in progress can detach its listeners now
       this.#stopSource();
-      this.#interrupt?.(error);
+      this.#interrupt?.(new Failure(Origin.Abort, error));
     };
+    const sink = this.#sink;
+    const unwatch = sink instanceof WatchedSink ? sink.watch((error) => this.#sinkFailed(error)) : undefined;
     try {
       this.#iterator = this.#source[Symbol.asyncIterator]();
       if (signal?.aborted === true) onAbort();
@@ -147,16 +167,19 @@ class Driver<T> {
       await this.#pump(this.#iterator);
     } catch (caught) {
       // A source that rejects because it was stopped on abort reports the abort, not a source error.
+      this.#settled = true;
       const failure =
         caught instanceof Failure ? caught
         : this.#aborted !== undefined ? new Failure(Origin.Abort, this.#aborted)
-        : new Failure(Origin.Source, caught);
+        : (this.#sinkFailure ?? new Failure(Origin.Source, caught));
       if (failure.origin !== Origin.Source) this.#stopSource();
       // The drive's own failure is what the caller needs to see, not a secondary return() error.
       await this.#stopping?.then(undefined, () => undefined);
       if (failure.origin !== Origin.Sink) this.#failSink(failure.error);
       throw failure.error;
     } finally {
+      this.#settled = true;
+      unwatch?.();
       signal?.removeEventListener("abort", onAbort);
       this.#controller.abort(this.#aborted ?? new AbortError("drive() finished"));
     }
@@ -168,6 +191,7 @@ class Driver<T> {
       if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
       const result = await iterator.next(); // a rejection is the source's error
       if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
+      if (this.#sinkFailure !== undefined) throw this.#sinkFailure;
       if (result.done === true) break;
       let written: unknown;
       try {
@@ -190,8 +214,9 @@ class Driver<T> {
   /** Waits for a sink operation; its rejection is a sink failure, and an abort interrupts the wait. */
   #untilAbort(operation: () => unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const interrupt = (error: AbortError): void => reject(new Failure(Origin.Abort, error));
-      if (this.#aborted !== undefined) return interrupt(this.#aborted);
+      const interrupt = (failure: Failure): void => reject(failure);
+      if (this.#aborted !== undefined) return interrupt(new Failure(Origin.Abort, this.#aborted));
+      if (this.#sinkFailure !== undefined) return interrupt(this.#sinkFailure);
       let pending: unknown;
       try {
         pending = operation();
@@ -222,6 +247,14 @@ class Driver<T> {
     } catch {
       // Same: a throwing fail() must not replace the original error.
     }
+  }
+
+  /** A watched sink failed between calls: stop the source now (its pending next() too, for a bridge), and stop waiting. */
+  #sinkFailed(error: unknown): void {
+    if (this.#settled || this.#sinkFailure !== undefined || this.#aborted !== undefined) return;
+    this.#sinkFailure = new Failure(Origin.Sink, error);
+    this.#stopSource();
+    this.#interrupt?.(this.#sinkFailure);
   }
 
   /** Calls the source's return() once, at once (a sluice bridge then settles its pending next()). */

@@ -140,10 +140,18 @@ const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop,
 
 function current(): { enabled: boolean; stacks: boolean } {
   if (settings === undefined) {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-    settings = { enabled: env["SLUICE_LEAK_TRACKING"] !== "0", stacks: env["SLUICE_TRACE_LEAKS"] === "1" };
+    settings = { enabled: readEnv("SLUICE_LEAK_TRACKING") !== "0", stacks: readEnv("SLUICE_TRACE_LEAKS") === "1" };
   }
   return settings;
+}
+
+/** An environment variable where there is one; Deno without `--allow-env` throws on reading it, browsers have none. */
+function readEnv(name: string): string | undefined {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -61,3 +61,10 @@ test("bench/interop-pushable.ts runs every mode against it-pushable", async () =
   expect(stdout).toContain("| burst (object mode) | ");
   expect(stdout).toContain("| pushableV burst (batch reads) | ");
 }, 60_000);
+
+test("bench/platform.ts --quick runs every adapter beside the platform's own", async () => {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/platform.ts", "--quick"], { cwd: root, timeout: 60_000 });
+  for (const adapter of ["on(emitter", "fromReadable(", "toReadable(", "drive(generator, writable)", "fromReadableStream(", "toReadableStream("]) {
+    expect(stdout).toContain(adapter);
+  }
+}, 60_000);

@@ -18,20 +18,21 @@ function imports(file: string): string[] {
 }
 
 describe("layering", () => {
-  test("src/core imports nothing from gRPC, Node streams or the other layers", () => {
+  test("src/core imports nothing from gRPC, Node built-ins (streams, events…) or the other layers: it runs in browsers", () => {
     const offenders = sources("core").flatMap((file) =>
       imports(file)
-        .filter((spec) => /grpc|^node:stream|^stream$|\.\.\/(grpc|interop|testing|examples)\//.test(spec))
+        .filter((spec) => /grpc|^node:|^(stream|events|fs|net|util|buffer)$|\.\.\/(grpc|interop|testing|examples|node)\//.test(spec))
         .map((spec) => `${file}: ${spec}`),
     );
     expect(sources("core").length).toBeGreaterThan(5);
     expect(offenders).toEqual([]);
   });
 
-  test("src/testing depends only on the core (and vitest for its setup file)", () => {
+  test("src/testing depends only on the core (and each runner's setup file on its runner: vitest, node:test)", () => {
+    const runnerOf: Record<string, string> = { "vitest-setup.ts": "vitest", "node-test.ts": "node:test" };
     const offenders = sources("testing").flatMap((file) =>
       imports(file)
-        .filter((spec) => !spec.startsWith("./") && !spec.startsWith("../core/") && spec !== "vitest")
+        .filter((spec) => !spec.startsWith("./") && !spec.startsWith("../core/") && spec !== runnerOf[file.split(sep).at(-1) ?? ""])
         .map((spec) => `${file}: ${spec}`),
     );
     expect(offenders).toEqual([]);
@@ -42,6 +43,22 @@ describe("layering", () => {
     const core = await import("../../src/core/index.js");
     expect(core.openBridges()).toEqual([]);
     expect(process.listenerCount("warning")).toBe(listenersBefore);
+  });
+});
+
+// sluice/node holds the Node-only adapters, so that the portable subpaths never load a Node built-in.
+describe("layering: sluice/node", () => {
+  test("src/node imports only the core and Node built-ins, and nothing outside it imports src/node", () => {
+    const offenders = sources("node").flatMap((file) =>
+      imports(file)
+        .filter((spec) => !spec.startsWith("node:") && !spec.startsWith("./") && !spec.startsWith("../core/"))
+        .map((spec) => `${file}: ${spec}`),
+    );
+    const importers = ["core", "interop", "testing", "grpc"].flatMap((folder) =>
+      sources(folder).flatMap((file) => imports(file).filter((spec) => /\.\.\/node\//.test(spec)).map((spec) => `${file}: ${spec}`)),
+    );
+    expect(sources("node").length).toBeGreaterThanOrEqual(3);
+    expect([...offenders, ...importers]).toEqual([]);
   });
 });
 
