@@ -1,6 +1,6 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import type { SourceOptions } from "./options.js";
-import { closeIterator } from "./source.js";
+import { closeIterator, openIterator } from "./source.js";
 import { type Setup, createSubscription } from "./subscribe.js";
 
 /**
@@ -27,7 +27,7 @@ export function createCombinator<T>(
 
 function openAndClose(source: AsyncIterable<unknown>): Promise<unknown> {
   try {
-    return closeIterator(source[Symbol.asyncIterator]());
+    return closeIterator(openIterator(source, "source"));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -1,5 +1,6 @@
 import { AbortError, InvalidArgumentError } from "./errors.js";
-import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+import { assertSignal, detachSignal } from "./options.js";
+import { assertAsyncIterable, assertOptions, closeIterator, openIterator } from "./source.js";
 
 /**
  * A push-style destination for {@link drive}: a Node `Writable`, a grpc-js writable call, a WebSocket,
@@ -97,9 +98,7 @@ export function drive<T>(source: AsyncIterable<T>, sink: DriveSink<T>, options?:
   }
   assertOptions(options);
   const signal = options?.signal;
-  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean")) {
-    throw new InvalidArgumentError("signal", "an AbortSignal", signal);
-  }
+  assertSignal(signal);
   return new Driver(source, sink, signal).run();
 }
 
@@ -141,9 +140,13 @@ class Driver<T> {
       this.#interrupt?.(error);
     };
     try {
-      this.#iterator = this.#source[Symbol.asyncIterator]();
-      if (signal?.aborted === true) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
+      this.#iterator = openIterator(this.#source, "source");
+      try {
+        if (signal?.aborted === true) onAbort();
+        else signal?.addEventListener("abort", onAbort, { once: true });
+      } catch (error) {
+        throw new Failure(Origin.Abort, error); // a signal that cannot be listened to: give up as on an abort
+      }
       await this.#pump(this.#iterator);
     } catch (caught) {
       // A source that rejects because it was stopped on abort reports the abort, not a source error.
@@ -157,8 +160,8 @@ class Driver<T> {
       if (failure.origin !== Origin.Sink) this.#failSink(failure.error);
       throw failure.error;
     } finally {
-      signal?.removeEventListener("abort", onAbort);
       this.#controller.abort(this.#aborted ?? new AbortError("drive() finished"));
+      detachSignal(signal, onAbort);
     }
   }
 
