@@ -136,7 +136,15 @@ const WATCH_BATCH = 256; // past this many, register at once instead of waiting 
 // The real timer, read when this module is evaluated (a read, not a side effect): fake timers installed later by a
 // test (vi.useFakeTimers) must neither count nor stall the registry's own bookkeeping.
 const realSetTimeout = globalThis.setTimeout;
-const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop, until the leak assertions take them
+/**
+ * The most GC-backstop reports kept for the leak assertions between two of them. Production code never
+ * calls `assertNoLeaks()`, so without a cap every report of a long-running process would stay here: past
+ * it, reports are only counted (each was also a process warning). @internal
+ */
+export const MAX_COLLECTED_REPORTS = 100;
+let collectedLeaks: BridgeInfo[] = []; // the first reports of the GC backstop since the leak assertions last took them
+let droppedReports = 0; // reports past MAX_COLLECTED_REPORTS since then: counted, not kept
+let droppedNewestId = 0; // the highest id among them, so that a baseline can tell whether they are its leaks
 
 function current(): { enabled: boolean; stacks: boolean } {
   if (settings === undefined) {
@@ -248,9 +256,23 @@ export function lastBridgeId(): number {
   return nextId - 1;
 }
 
+/** What the GC backstop reported since the leak assertions last asked. @internal */
+export interface CollectedLeaks {
+  /** The first {@link MAX_COLLECTED_REPORTS} reports. */
+  readonly reports: BridgeInfo[];
+  /** How many more were reported and not kept. */
+  readonly dropped: number;
+  /** The highest bridge id among those not kept (0 if none). */
+  readonly droppedNewestId: number;
+}
+
 /** Takes (and forgets) the bridges the GC backstop reported since the last call. @internal */
-export function takeCollectedLeaks(): BridgeInfo[] {
-  return collectedLeaks.splice(0, collectedLeaks.length);
+export function takeCollectedLeaks(): CollectedLeaks {
+  const taken = { reports: collectedLeaks, dropped: droppedReports, droppedNewestId };
+  collectedLeaks = [];
+  droppedReports = 0;
+  droppedNewestId = 0;
+  return taken;
 }
 
 /** A sentence saying how a bridge is stuck. @internal */
@@ -283,7 +305,11 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
 function onCollected(bridge: Tracked): void {
   if (!isOpen(bridge)) return;
   const info = describe(bridge, Date.now());
-  collectedLeaks.push(info);
+  if (collectedLeaks.length < MAX_COLLECTED_REPORTS) collectedLeaks.push(info);
+  else {
+    droppedReports += 1;
+    droppedNewestId = Math.max(droppedNewestId, info.id);
+  }
   untrackBridge(bridge);
   const where = info.stack ?? "(set SLUICE_TRACE_LEAKS=1 to see where it was opened)";
   const message =

@@ -1,5 +1,5 @@
 import { ErrorCode, SluiceError } from "../core/errors.js";
-import { type BridgeInfo, lastBridgeId, openBridges, stopOpenBridges, takeCollectedLeaks } from "../core/registry.js";
+import { type BridgeInfo, MAX_COLLECTED_REPORTS, lastBridgeId, openBridges, stopOpenBridges, takeCollectedLeaks } from "../core/registry.js";
 
 /**
  * A point in time to compare against: bridges that were open then are not leaks of what came after.
@@ -60,9 +60,11 @@ export class LeakError extends SluiceError {
    * Made by {@link assertNoLeaks}, which is the way to get one.
    * @param bridges - the bridges still open.
    * @param collected - the bridges the GC backstop reported (garbage-collected while open).
+   * @param uncounted - how many more bridges the GC backstop reported than the registry keeps (the first
+   *   100 since the last check; each report was a process warning too). @default 0
    */
-  constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[]) {
-    super(ErrorCode.Leak, formatLeaks(bridges, collected));
+  constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[], uncounted = 0) {
+    super(ErrorCode.Leak, formatLeaks(bridges, collected, uncounted));
     this.name = "LeakError";
     this.bridges = [...bridges, ...collected];
   }
@@ -100,10 +102,12 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
   for (let i = 0; i < turns; i += 1) await nextTurn();
   const after = baseline?.lastId ?? 0;
   const leaked = openBridges().filter((bridge) => bridge.id > after);
-  const collected = takeCollectedLeaks().filter((bridge) => bridge.id > after);
-  if (leaked.length === 0 && collected.length === 0) return;
+  const { reports, dropped, droppedNewestId } = takeCollectedLeaks();
+  const collected = reports.filter((bridge) => bridge.id > after);
+  const more = droppedNewestId > after ? dropped : 0; // reports past the registry's cap: only counted
+  if (leaked.length === 0 && collected.length === 0 && more === 0) return;
   if (stopLeaked) await stopOpenBridges(after, new SluiceError(ErrorCode.Leak, "stopped by assertNoLeaks()"));
-  throw new LeakError(leaked, collected);
+  throw new LeakError(leaked, collected, more);
 }
 
 /**
@@ -171,11 +175,17 @@ function formatOne(bridge: BridgeInfo, index: number, suffix: string): string {
   return `  ${index}. ${bridge.kind} "${bridge.name}"${suffix}: ${bridge.state} (open for ${bridge.ageMs} ms)\n     Fix: ${fixFor(bridge)}\n${where}`;
 }
 
-function formatLeaks(open: readonly BridgeInfo[], collected: readonly BridgeInfo[]): string {
-  const total = open.length + collected.length;
+function formatLeaks(open: readonly BridgeInfo[], collected: readonly BridgeInfo[], uncounted: number): string {
+  const total = open.length + collected.length + uncounted;
   const lines = [`sluice: ${total} bridge${total === 1 ? " was" : "s were"} left open.`];
   let index = 1;
   for (const bridge of open) lines.push(formatOne(bridge, index++, ""));
   for (const bridge of collected) lines.push(formatOne(bridge, index++, " (garbage-collected while open; its producer was stopped)"));
+  if (uncounted > 0) {
+    lines.push(
+      `  … and ${uncounted} more garbage-collected while open, not listed: the registry keeps the first ` +
+        `${MAX_COLLECTED_REPORTS} reports between two checks (each was also a SluiceLeakWarning process warning).`,
+    );
+  }
   return lines.join("\n");
 }
