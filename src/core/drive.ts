@@ -203,16 +203,22 @@ class Driver<T> {
       }
       if (!isThenable(pending)) return resolve();
       this.#interrupt = interrupt;
-      pending.then(
-        () => {
-          this.#interrupt = undefined;
-          resolve();
-        },
-        (error: unknown) => {
-          this.#interrupt = undefined;
-          reject(new Failure(Origin.Sink, error)); // a no-op if an abort already settled this wait
-        },
-      );
+      try {
+        pending.then(
+          () => {
+            this.#interrupt = undefined;
+            resolve();
+          },
+          (error: unknown) => {
+            this.#interrupt = undefined;
+            reject(new Failure(Origin.Sink, error)); // a no-op if an abort already settled this wait
+          },
+        );
+      } catch (error) {
+        // A thenable whose then() throws is a sink that failed, like one that rejects: the source must be stopped.
+        this.#interrupt = undefined;
+        reject(new Failure(Origin.Sink, error));
+      }
     });
   }
 

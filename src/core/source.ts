@@ -45,6 +45,18 @@ export function closeIterator(iterator: AsyncIterator<unknown>): Promise<unknown
 }
 
 /**
+ * Finishes a source that will not be read: opens it and calls `return()` at once, so that a sluice bridge
+ * passed in does not stay open. Rejects with what either step threw. @internal
+ */
+export function openAndClose(source: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    return closeIterator(openIterator(source, "source"));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
  * Stops every iterator concurrently and waits for all of them. Rejects with the first error, or an
  * `AggregateError` when several `return()` calls failed, so that the caller of `stop()` sees them (C9).
  * @internal

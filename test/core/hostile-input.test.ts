@@ -193,6 +193,16 @@ describe("iterables whose [Symbol.asyncIterator]() returns no iterator", () => {
     }
   });
 
+  test("regression: merge finishes the sources after one that cannot be opened (found by the fuzz test: a channel after it stayed open)", async () => {
+    const ch = channel<number>({ name: "after the bad one" });
+    ch.push(1);
+    ch.end();
+    const bad = { [Symbol.asyncIterator]: () => ({}) } as unknown as AsyncIterable<number>;
+    await expect(merge([bad, ch]).next()).rejects.toThrow(invalid("sources[0][Symbol.asyncIterator]()"));
+    await Promise.resolve();
+    expect(openBridges()).toEqual([]);
+  });
+
   test("regression: broadcast stopped before reading such a source resolves (was: rejected with a raw TypeError)", async () => {
     const bad = { [Symbol.asyncIterator]: () => undefined } as unknown as AsyncIterable<number>;
     await expect(broadcast(bad, { consumers: 2 }).stop()).resolves.toBeUndefined();
