@@ -5,7 +5,7 @@
  * its consumer handle: the handle is watched through a `FinalizationRegistry`, so when it is
  * garbage-collected while the bridge is still open, the bridge is reported and its producer stopped.
  */
-import { ErrorCode } from "./errors.js";
+import { ErrorCode, InvalidArgumentError } from "./errors.js";
 
 /**
  * How a bridge is stuck, as seen from outside: the counters of a {@link BridgeInfo}.
@@ -158,14 +158,19 @@ function current(): { enabled: boolean; stacks: boolean } {
  * Turns leak tracking or stack capture on or off for bridges created from now on.
  * @param options - the switches to change; an omitted one keeps its current setting.
  * @returns the settings that were in force before, to restore them.
+ * @throws {@link InvalidArgumentError} when `options` is not an object or a switch not a boolean; nothing changes then.
  * @example
  * ```ts
  * configureLeakTracking({ stacks: true }); // in a test setup file, to see where leaked bridges were opened
  * ```
  */
 export function configureLeakTracking(options: LeakTrackingOptions): Required<LeakTrackingOptions> {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("options", "an object", options);
+  const { enabled, stacks } = options;
+  if (enabled !== undefined && typeof enabled !== "boolean") throw new InvalidArgumentError("enabled", "a boolean", enabled);
+  if (stacks !== undefined && typeof stacks !== "boolean") throw new InvalidArgumentError("stacks", "a boolean", stacks);
   const before = { ...current() };
-  settings = { enabled: options.enabled ?? before.enabled, stacks: options.stacks ?? before.stacks };
+  settings = { enabled: enabled ?? before.enabled, stacks: stacks ?? before.stacks };
   return before;
 }
 
