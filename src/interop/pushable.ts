@@ -390,15 +390,18 @@ class PushableState<T> {
     const onEnd = this.#onEnd;
     if (onEnd === undefined) return;
     this.#onEnd = undefined;
-    if (byCaller) {
-      onEnd(...args);
-      return;
-    }
     try {
-      onEnd(...args);
+      const result: unknown = onEnd(...args);
+      // An async onEnd that rejects: nobody awaits it, so it is kept for the consumer like a throw where nobody called.
+      if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.#keepOnEndError(error));
     } catch (error) {
-      this.#onEndError = { error };
+      if (byCaller) throw error;
+      this.#keepOnEndError(error);
     }
+  }
+
+  #keepOnEndError(error: unknown): void {
+    this.#onEndError ??= { error };
   }
 
   /** Hands the error onEnd threw where nobody called to the consumer's next call, once; finishes the bridge. */
@@ -597,8 +600,9 @@ export function createPushable<T, V>(
   core.setStart(undefined);
   const state = new PushableState(core, objectMode, onEnd);
   const handle = new PushableHandle<T, V>(state, batch);
-  trackBridge(handle, core, caller);
+  // Watched before it is tracked: a signal that cannot be listened to (its addEventListener throws) leaves nothing open.
   state.watch(resolved.signal);
+  if (!core.closed) trackBridge(handle, core, caller);
   return handle;
 }
 
@@ -627,6 +631,10 @@ export function pushable<T extends { byteLength: number } = Uint8Array>(options?
 export function pushable<T>(options: ObjectPushableOptions): Pushable<T>;
 export function pushable<T>(options?: Options): Pushable<T> {
   return createPushable<T, T>(options, false, pushable);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function abortErrorFrom(signal: AbortSignal): AbortError {

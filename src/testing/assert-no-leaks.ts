@@ -1,4 +1,4 @@
-import { ErrorCode, SluiceError } from "../core/errors.js";
+import { ErrorCode, InvalidArgumentError, SluiceError } from "../core/errors.js";
 import { type BridgeInfo, MAX_COLLECTED_REPORTS, lastBridgeId, openBridges, stopOpenBridges, takeCollectedLeaks } from "../core/registry.js";
 
 /**
@@ -31,7 +31,7 @@ export interface AssertNoLeaksOptions {
   readonly baseline?: LeakBaseline;
   /**
    * Event-loop turns to wait before looking, so that teardowns and producers already on their way out
-   * can finish. Each turn is a `setImmediate` (or `setTimeout(0)` where there is none).
+   * can finish. Each turn is a `setImmediate` (or `setTimeout(0)` where there is none). At most 1,000.
    * @default 3
    */
   readonly turns?: number;
@@ -62,8 +62,12 @@ export class LeakError extends SluiceError {
    * @param collected - the bridges the GC backstop reported (garbage-collected while open).
    * @param uncounted - how many more bridges the GC backstop reported than the registry keeps (the first
    *   100 since the last check; each report was a process warning too). @default 0
+   * @throws {@link InvalidArgumentError} when an argument is not what {@link assertNoLeaks} would give it.
    */
   constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[], uncounted = 0) {
+    assertBridgeInfos(bridges, "bridges");
+    assertBridgeInfos(collected, "collected");
+    if (!(Number.isSafeInteger(uncounted) && uncounted >= 0)) throw new InvalidArgumentError("uncounted", "a non-negative integer", uncounted);
     super(ErrorCode.Leak, formatLeaks(bridges, collected, uncounted));
     this.name = "LeakError";
     this.bridges = [...bridges, ...collected];
@@ -91,14 +95,18 @@ export function leakBaseline(): LeakBaseline {
  * it is stuck, how to fix it, and where it was opened (with `SLUICE_TRACE_LEAKS=1`). Bridges the GC
  * backstop reported since the last check are included too.
  * @param options - `baseline`, `turns`, `stopLeaked`; see {@link AssertNoLeaksOptions}.
- * @throws {@link LeakError} when a bridge created after the baseline is still open.
+ * @throws {@link LeakError} (as a rejection) when a bridge created after the baseline is still open.
+ * @throws {@link InvalidArgumentError} at once when an option is invalid.
  * @example
  * ```ts
  * afterEach(() => assertNoLeaks());
  * ```
  */
-export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise<void> {
-  const { baseline, turns = 3, stopLeaked = true } = options;
+export function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise<void> {
+  return check(resolveLeakOptions(options, true));
+}
+
+async function check({ baseline, turns, stopLeaked }: LeakOptions): Promise<void> {
   for (let i = 0; i < turns; i += 1) await nextTurn();
   const after = baseline?.lastId ?? 0;
   const leaked = openBridges().filter((bridge) => bridge.id > after);
@@ -117,7 +125,8 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
  * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
  * @throws {@link LeakError} when `fn` left a bridge open; whatever `fn` throws, as it is, once the
  *   bridges `fn` opened are stopped (unless `stopLeaked: false`), so a failing test does not leak into
- *   the next one.
+ *   the next one. Both as rejections.
+ * @throws {@link InvalidArgumentError} at once when `fn` is not a function or an option is invalid.
  * @example
  * ```ts
  * await withLeakCheck(async () => {
@@ -125,23 +134,82 @@ export async function assertNoLeaks(options: AssertNoLeaksOptions = {}): Promise
  * });
  * ```
  */
-export async function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Omit<AssertNoLeaksOptions, "baseline"> = {}): Promise<R> {
+export function withLeakCheck<R>(fn: () => R | PromiseLike<R>, options: Omit<AssertNoLeaksOptions, "baseline"> = {}): Promise<R> {
+  if (typeof fn !== "function") throw new InvalidArgumentError("fn", "a function", fn);
+  const resolved = resolveLeakOptions(options, false);
+  return runChecked(fn, resolved);
+}
+
+async function runChecked<R>(fn: () => R | PromiseLike<R>, options: LeakOptions): Promise<R> {
   const baseline = leakBaseline();
   let result: R;
   try {
     result = await fn();
   } catch (error) {
     // fn's own error is the failure to report; the bridges it left open must not outlive it (as in leakChecked).
-    if (options.stopLeaked ?? true) await stopOpenBridges(baseline.lastId, new SluiceError(ErrorCode.Leak, "stopped by withLeakCheck(): the function threw"));
+    if (options.stopLeaked) await stopOpenBridges(baseline.lastId, new SluiceError(ErrorCode.Leak, "stopped by withLeakCheck(): the function threw"));
     throw error;
   }
   await assertNoLeaks({ ...options, baseline });
   return result;
 }
 
+/** The options of the leak assertions, checked, with their defaults. @internal */
+export interface LeakOptions {
+  readonly baseline?: LeakBaseline;
+  readonly turns: number;
+  readonly stopLeaked: boolean;
+}
+
+/** The most event-loop turns {@link assertNoLeaks} waits: more is never what a test means (and would hang it). */
+const MAX_TURNS = 1_000;
+
+/**
+ * Checks the options of the leak assertions and applies their defaults. @internal
+ * @param withBaseline - `baseline` is an option here (assertNoLeaks), not for the wrappers.
+ * @param defaultTurns - `turns` when not given.
+ */
+export function resolveLeakOptions(options: unknown, withBaseline: boolean, defaultTurns = 3): LeakOptions {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("options", "an object", options);
+  const { baseline, turns = defaultTurns, stopLeaked = true } = options as AssertNoLeaksOptions;
+  if (!(Number.isSafeInteger(turns) && turns >= 0 && turns <= MAX_TURNS)) {
+    throw new InvalidArgumentError("turns", `an integer from 0 to ${MAX_TURNS}`, turns);
+  }
+  if (typeof stopLeaked !== "boolean") throw new InvalidArgumentError("stopLeaked", "a boolean", stopLeaked);
+  if (!withBaseline || baseline === undefined) return { turns, stopLeaked };
+  const lastId = (baseline as { lastId?: unknown } | null)?.lastId;
+  if (typeof baseline !== "object" || !(Number.isSafeInteger(lastId) && (lastId as number) >= 0)) {
+    throw new InvalidArgumentError("baseline", "a LeakBaseline (from leakBaseline())", baseline);
+  }
+  return { baseline, turns, stopLeaked };
+}
+
 function nextTurn(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
   return new Promise((resolve) => (immediate === undefined ? setTimeout(resolve, 0) : immediate(resolve)));
+}
+
+/** Checks a list of leak reports: what {@link openBridges} returns. */
+function assertBridgeInfos(value: unknown, name: string): asserts value is readonly BridgeInfo[] {
+  if (!Array.isArray(value)) throw new InvalidArgumentError(name, "an array of BridgeInfo (as openBridges() returns)", value);
+  for (const [i, info] of (value as unknown[]).entries()) {
+    const b = info as Partial<Record<keyof BridgeInfo, unknown>> | null;
+    const valid =
+      typeof b === "object" &&
+      b !== null &&
+      typeof b.name === "string" &&
+      typeof b.kind === "string" &&
+      typeof b.state === "string" &&
+      typeof b.ageMs === "number" &&
+      typeof b.id === "number" &&
+      typeof b.phase === "string" &&
+      typeof b.buffered === "number" &&
+      typeof b.pendingNext === "number" &&
+      typeof b.pendingSend === "number" &&
+      (b.stack === undefined || typeof b.stack === "string") &&
+      (b.advice === undefined || typeof b.advice === "string");
+    if (!valid) throw new InvalidArgumentError(`${name}[${i}]`, "a BridgeInfo (as openBridges() returns)", info);
+  }
 }
 
 /** The advice for a bridge stuck in a given way. */
