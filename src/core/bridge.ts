@@ -152,7 +152,14 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       return;
     }
     this.#settingUp = false;
-    if (!isThenable(result)) {
+    let async: boolean;
+    try {
+      async = isThenable(result);
+    } catch (error) {
+      this.fail(error); // a result whose `then` cannot even be read (a proxy that throws): the setup failed
+      return;
+    }
+    if (!async) {
       void this.#adoptTeardown(result);
       this.#closeIfEndedInSetup();
       return;
@@ -177,7 +184,14 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /** Follows a producer function's result: its return ends the stream, its rejection fails it. */
   followProducer(result: unknown): void {
-    if (!isThenable(result)) {
+    let async: boolean;
+    try {
+      async = isThenable(result);
+    } catch (error) {
+      this.#producerFailed(error); // a result whose `then` cannot even be read (a proxy that throws)
+      return;
+    }
+    if (!async) {
       this.end();
       return;
     }

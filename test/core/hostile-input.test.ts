@@ -12,6 +12,7 @@ import {
   drive,
   merge,
   openBridges,
+  pull,
   subscribe,
 } from "../../src/core/index.js";
 import { collect, source } from "../helpers/sources.js";
@@ -206,6 +207,26 @@ describe("iterables whose [Symbol.asyncIterator]() returns no iterator", () => {
   test("regression: broadcast stopped before reading such a source resolves (was: rejected with a raw TypeError)", async () => {
     const bad = { [Symbol.asyncIterator]: () => undefined } as unknown as AsyncIterable<number>;
     await expect(broadcast(bad, { consumers: 2 }).stop()).resolves.toBeUndefined();
+  });
+});
+
+describe("producers whose result cannot be inspected", () => {
+  const proxy = (): object =>
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("the result's `then` cannot be read");
+        },
+      },
+    );
+
+  test("regression (fuzz): a lazy: false producer or setup returning a proxy that throws on `then` fails the stream (it threw out of pull()/subscribe() and left the bridge open)", async () => {
+    const pulled = pull<number>(() => proxy() as never, { lazy: false });
+    await expect(pulled.next()).rejects.toThrow("the result's `then` cannot be read");
+    const subscribed = subscribe<number>(() => proxy() as never, { lazy: false });
+    await expect(subscribed.next()).rejects.toThrow("the result's `then` cannot be read");
+    expect(openBridges()).toEqual([]);
   });
 });
 

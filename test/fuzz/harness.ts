@@ -169,14 +169,18 @@ export async function consume(it: unknown, ctx: Ctx, name: string): Promise<void
     ctx.violations.push(`${name} returned ${typeof it}, not an iterator`);
     return;
   }
-  const reader = it as Readable;
-  const steps = ctx.pick(5);
+  const reader = it as Readable & { [Symbol.asyncIterator]?(): unknown };
+  const steps = ctx.pick(6);
   for (let i = 0; i < steps; i += 1) {
-    const how = ctx.pick(4);
-    const pending =
-      how === 3 && typeof reader.nextBatch === "function"
-        ? ctx.call(`${name}.nextBatch(x)`, () => reader.nextBatch?.(ctx.value()))
-        : ctx.call(`${name}.next()`, () => reader.next());
+    const how = ctx.pick(6);
+    let pending: unknown;
+    if (how === 3 && typeof reader.nextBatch === "function") pending = ctx.call(`${name}.nextBatch(x)`, () => reader.nextBatch?.(ctx.value()));
+    else if (how === 4) pending = ctx.call(`${name}.next(x)`, () => reader.next(ctx.value())); // an argument next() ignores
+    else if (how === 5 && typeof reader[Symbol.asyncIterator] === "function") {
+      const self = ctx.call(`${name}[Symbol.asyncIterator]()`, () => reader[Symbol.asyncIterator]?.());
+      if (self !== reader) ctx.violations.push(`${name}[Symbol.asyncIterator]() did not return the iterator itself`);
+      continue;
+    } else pending = ctx.call(`${name}.next()`, () => reader.next());
     if (how !== 0) await ctx.briefly(pending); // 0: leave it pending, an overlapping call
   }
   await finish(reader, ctx, name);
@@ -233,6 +237,7 @@ export function produce(writer: unknown, ctx: Ctx, name: string): void {
     else if (how === 3) ctx.call(`${name}.readableLength`, () => w.readableLength);
     else ctx.call(`${name}.push(x)`, () => w.push(v));
   }
+  ctx.call(`${name}.signal`, () => w.signal);
   const end = ctx.pick(3);
   if (end === 0) ctx.call(`${name}.end()`, () => w.end());
   else if (end === 1) {

@@ -39,6 +39,7 @@ import {
   maker,
   options,
   plausible,
+  throwingProxy,
   ticks,
 } from "./hostile.js";
 
@@ -93,6 +94,12 @@ const producers = fc.constantFrom(
     await send(1);
     throw new FuzzError("a pull producer's rejection");
   }),
+  maker("producer returning a proxy whose traps throw", (run) => () => run.make(throwingProxy)),
+  maker("producer returning a thenable whose then() throws", () => () => ({
+    then() {
+      throw new FuzzError("a producer's thenable");
+    },
+  })),
   maker("producer waiting for its signal", () => async (_send: unknown, signal: AbortSignal) => {
     await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
   }),
@@ -138,6 +145,16 @@ const setups = fc.constantFrom(
     await ticks(2);
     sink.push(1);
     return () => undefined;
+  }),
+  maker("setup returning a proxy whose traps throw", (run) => () => run.make(throwingProxy)),
+  maker("setup returning a thenable whose then() throws", () => () => ({
+    then() {
+      throw new FuzzError("a setup's thenable");
+    },
+  })),
+  maker("setup reading sink.signal and failing on abort", () => (sink: FuzzSink & { signal: AbortSignal }) => {
+    sink.signal.addEventListener("abort", () => sink.fail(new FuzzError("failing after the abort")), { once: true });
+    sink.push(1);
   }),
   maker("setup sending 1..3 over microtasks, then end()", () => (sink: FuzzSink) => {
     void (async () => {
