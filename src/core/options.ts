@@ -46,7 +46,8 @@ export interface BridgeOptions {
   /**
    * Aborting it stops the bridge: pending and later `next()` calls reject with an `AbortError` whose
    * `cause` is the signal's reason, and the producer is stopped. An already-aborted signal means the
-   * producer never starts.
+   * producer never starts. An `AbortSignal` of any realm or polyfill: any object with a boolean `aborted`
+   * and `addEventListener`/`removeEventListener` methods (the same holds for every `signal` option).
    * @default undefined (only `stop()`, `return()` or the end of the stream finish the bridge)
    */
   readonly signal?: AbortSignal;

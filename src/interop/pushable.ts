@@ -131,7 +131,7 @@ export interface Options {
    * `AbortError`, or (after `return()`) no argument. If it throws, the error goes to whoever called it:
    * `end()` throws it, `return()`/`throw()` reject with it; where nobody called (inside the `next()` that
    * took the last value, or on the signal's abort) the consumer's next `next()` or `return()` rejects
-   * with it, never an uncaught exception. **Gotcha:** it-pushable calls it inside `end()` even while
+   * with it, never an uncaught exception; so does the rejection of an async `onEnd`. **Gotcha:** it-pushable calls it inside `end()` even while
    * values are still buffered, so it runs even if nobody ever reads; see docs/interop.md.
    */
   onEnd?(err?: Error): void;

@@ -62,7 +62,7 @@ export class LeakError extends SluiceError {
    * @param collected - the bridges the GC backstop reported (garbage-collected while open).
    * @param uncounted - how many more bridges the GC backstop reported than the registry keeps (the first
    *   100 since the last check; each report was a process warning too). @default 0
-   * @throws {@link InvalidArgumentError} when an argument is not what {@link assertNoLeaks} would give it.
+   * @throws {@link sluice!InvalidArgumentError | InvalidArgumentError} when an argument is not what {@link assertNoLeaks} would give it.
    */
   constructor(bridges: readonly BridgeInfo[], collected: readonly BridgeInfo[], uncounted = 0) {
     assertBridgeInfos(bridges, "bridges");
@@ -96,7 +96,7 @@ export function leakBaseline(): LeakBaseline {
  * backstop reported since the last check are included too.
  * @param options - `baseline`, `turns`, `stopLeaked`; see {@link AssertNoLeaksOptions}.
  * @throws {@link LeakError} (as a rejection) when a bridge created after the baseline is still open.
- * @throws {@link InvalidArgumentError} at once when an option is invalid.
+ * @throws {@link sluice!InvalidArgumentError | InvalidArgumentError} at once when an option is invalid.
  * @example
  * ```ts
  * afterEach(() => assertNoLeaks());
@@ -126,7 +126,7 @@ async function check({ baseline, turns, stopLeaked }: LeakOptions): Promise<void
  * @throws {@link LeakError} when `fn` left a bridge open; whatever `fn` throws, as it is, once the
  *   bridges `fn` opened are stopped (unless `stopLeaked: false`), so a failing test does not leak into
  *   the next one. Both as rejections.
- * @throws {@link InvalidArgumentError} at once when `fn` is not a function or an option is invalid.
+ * @throws {@link sluice!InvalidArgumentError | InvalidArgumentError} at once when `fn` is not a function or an option is invalid.
  * @example
  * ```ts
  * await withLeakCheck(async () => {

@@ -11,7 +11,7 @@ import { assertNoLeaks, leakBaseline, resolveLeakOptions, type AssertNoLeaksOpti
  * fast-check shrinks.
  * @param predicate - the property, sync or async; `false` or a throw fails the run as usual.
  * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
- * @throws {@link InvalidArgumentError} at once when `predicate` is not a function or an option is invalid.
+ * @throws {@link sluice!InvalidArgumentError | InvalidArgumentError} at once when `predicate` is not a function or an option is invalid.
  * @example
  * ```ts
  * test.prop([fc.array(fc.integer())])("an early break never leaks", leakChecked(async (values) => {

@@ -221,7 +221,7 @@ describe("producers whose result cannot be inspected", () => {
       },
     );
 
-  test("regression (fuzz): a lazy: false producer or setup returning a proxy that throws on `then` fails the stream (it threw out of pull()/subscribe() and left the bridge open)", async () => {
+  test("regression (fuzz): a lazy: false producer or setup returning a proxy that throws on then fails the stream (it threw out of pull()/subscribe() and left the bridge open)", async () => {
     const pulled = pull<number>(() => proxy() as never, { lazy: false });
     await expect(pulled.next()).rejects.toThrow("the result's `then` cannot be read");
     const subscribed = subscribe<number>(() => proxy() as never, { lazy: false });
