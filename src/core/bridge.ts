@@ -148,7 +148,8 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       result = setup();
     } catch (error) {
       this.#settingUp = false;
-      this.fail(error);
+      this.fail(error); // ignored if the setup ended the stream before throwing
+      this.#closeIfEndedInSetup();
       return;
     }
     this.#settingUp = false;

@@ -231,6 +231,17 @@ describe("producers whose result cannot be inspected", () => {
 });
 
 describe("teardowns", () => {
+  test("a lazy setup that pushes, ends, then throws: the value goes to the first next(), the bridge is finished, the late throw ignored", async () => {
+    const it = subscribe<number>((sink) => {
+      sink.push(1);
+      sink.end();
+      throw new Error("too late: the stream already ended");
+    });
+    expect(await it.next()).toEqual({ done: false, value: 1 });
+    expect(openBridges()).toEqual([]);
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
+
   test("a setup returning something other than a teardown fails the stream with an InvalidArgumentError", async () => {
     const it = subscribe<number>(() => 42 as never);
     await expect(it.next()).rejects.toThrow(invalid("setup()'s result"));
