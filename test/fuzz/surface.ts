@@ -255,6 +255,11 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
         ctx.call("broadcast.consumers", () => hub.consumers);
         for (const reader of readers) await consume(reader, ctx, "broadcast consumer");
         ctx.call("broadcast.stop()", () => hub.stop());
+        if (ctx.pick(2) === 0) {
+          // A consumer that comes after the end: it ends (or fails) at once.
+          const late = ctx.call("broadcast.subscribe() after stop()", () => hub.subscribe());
+          if (late !== undefined) await consume(late, ctx, "late broadcast consumer");
+        }
       },
     },
     mapConcurrent: {
@@ -320,8 +325,9 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
           incoming: unknown;
           close(reason?: unknown): Promise<void>;
         };
-        if (ctx.pick(2) === 0) {
-          const input = ctx.run.make(ctx.pick(2) === 0 ? maker("[1, 2]", () => [1, 2]) : pickIterable(ctx));
+        const sinks = ctx.pick(3); // 2: a second sink() call, which must be refused
+        for (let i = 0; i < sinks; i += 1) {
+          const input = ctx.pick(3) === 0 ? ctx.value() : ctx.run.make(ctx.pick(2) === 0 ? maker("[1, 2]", () => [1, 2]) : pickIterable(ctx));
           ctx.call("duplex.sink(x)", () => endpoint.sink(input));
         }
         produce(endpoint.outgoing, ctx, "duplex.outgoing");
