@@ -1,6 +1,5 @@
 import { BridgeHandle } from "./bridge-iterator.js";
-import { InvalidArgumentError } from "./errors.js";
-import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+import { assertAsyncIterable, assertCount, assertOptions, closeIterator, openIterator } from "./source.js";
 
 /**
  * Options of {@link batches}.
@@ -55,7 +54,7 @@ const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value
  * **Gotcha:** it is a view, not a new bridge: it is iterated once, and leak reports name the source.
  * @param source - the stream to read; iterated once.
  * @param options - `max`; see {@link BatchesOptions}.
- * @throws {@link InvalidArgumentError} when `source` is not an async iterable or `max` is not a number >= 1.
+ * @throws {@link InvalidArgumentError} when `source` is not an async iterable or `max` is not an integer >= 1 or `Infinity`.
  * @example
  * ```ts
  * // `changes` is a sluice bridge: each batch is everything it has buffered, up to 500 rows.
@@ -66,7 +65,7 @@ export function batches<T>(source: AsyncIterable<T>, options?: BatchesOptions): 
   assertAsyncIterable(source, "source");
   assertOptions(options);
   const max = options?.max ?? Infinity;
-  if (!(typeof max === "number" && max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
+  assertCount(max, "max");
   return new BatchReader(source, max);
 }
 
@@ -113,7 +112,7 @@ class BatchReader<T> implements BatchIterator<T> {
   }
 
   #open(): AsyncIterator<T> {
-    const iterator = this.#source[Symbol.asyncIterator]();
+    const iterator = openIterator(this.#source, "source");
     this.#iterator = iterator;
     if (iterator instanceof BridgeHandle) this.#bridge = iterator as BridgeHandle<T>;
     return iterator;

@@ -1,5 +1,5 @@
 import type { BridgeCore } from "./bridge.js";
-import { InvalidArgumentError } from "./errors.js";
+import { assertCount } from "./source.js";
 
 /**
  * The consumer side of every bridge: an async iterator you pull with `for await`, that you can stop.
@@ -32,7 +32,7 @@ export interface BridgeIterator<T> extends AsyncIterableIterator<T, undefined, u
    * value and returns it alone. Same ordering, ending and error rules as `next()`. Don't mix it with
    * concurrent `next()` calls.
    * @param max - the most values to return at once (default `Infinity`).
-   * @throws {@link InvalidArgumentError} when `max` is not a number >= 1.
+   * @throws {@link InvalidArgumentError} at once when `max` is not an integer >= 1 or `Infinity`.
    * @example
    * ```ts
    * await using feed = pull<Row>(async (send) => {
@@ -75,7 +75,7 @@ export class BridgeHandle<T> implements BridgeIterator<T> {
   }
 
   nextBatch(max = Infinity): Promise<IteratorResult<T[], undefined>> {
-    if (!(max >= 1)) throw new InvalidArgumentError("max", "a number >= 1", max);
+    assertCount(max, "max");
     return this.#core.nextBatch(max);
   }
 

@@ -11,8 +11,8 @@
  * @internal
  */
 import { RingBuffer } from "./ring-buffer.js";
-import { AbortError, ErrorCode, SluiceError, isAbortError } from "./errors.js";
-import type { Overflow, ResolvedOptions } from "./options.js";
+import { AbortError, ErrorCode, InvalidArgumentError, SluiceError, isAbortError } from "./errors.js";
+import { type Overflow, type ResolvedOptions, detachSignal } from "./options.js";
 import { type BridgeSnapshot, RegistryEntry, type Tracked, untrackBridge } from "./registry.js";
 
 /**
@@ -148,14 +148,24 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       result = setup();
     } catch (error) {
       this.#settingUp = false;
-      this.fail(error);
+      this.fail(error); // ignored if the setup ended the stream before throwing
+      this.#closeIfEndedInSetup();
       return;
     }
     this.#settingUp = false;
-    if (!isThenable(result)) {
-      void this.#adoptTeardown(result);
+    let async: boolean;
+    try {
+      async = isThenable(result);
+    } catch (error) {
+      this.fail(error); // a result whose `then` cannot even be read (a proxy that throws): the setup failed
       return;
     }
+    if (!async) {
+      void this.#adoptTeardown(result);
+      this.#closeIfEndedInSetup();
+      return;
+    }
+    this.#closeIfEndedInSetup();
     // An async setup: stop() must wait for it, then for the teardown it resolves to.
     void this.#awaitExit(
       Promise.resolve(result).then(
@@ -165,9 +175,24 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     );
   }
 
+  /**
+   * A setup that ended the stream and whose values were all taken already (by the next() that started it)
+   * closes once its teardown is known: closing inside the setup would leave a teardown error nobody to reach.
+   */
+  #closeIfEndedInSetup(): void {
+    if (this.#phase === Phase.Ending && this.#buffer.length === 0 && this.#readers.length === 0) this.#closeIfExhausted();
+  }
+
   /** Follows a producer function's result: its return ends the stream, its rejection fails it. */
   followProducer(result: unknown): void {
-    if (!isThenable(result)) {
+    let async: boolean;
+    try {
+      async = isThenable(result);
+    } catch (error) {
+      this.#producerFailed(error); // a result whose `then` cannot even be read (a proxy that throws)
+      return;
+    }
+    if (!async) {
       this.end();
       return;
     }
@@ -208,7 +233,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #adoptTeardown(teardown: unknown): Promise<unknown> | undefined {
     if (teardown === undefined || teardown === null) return undefined;
     if (typeof teardown !== "function") {
-      this.fail(new TypeError(`Expected setup to return a teardown function or nothing, got ${typeof teardown}`));
+      this.fail(new InvalidArgumentError("setup()'s result", "a teardown function, a promise of one, or nothing", teardown));
       return undefined;
     }
     this.#teardown = teardown as Teardown;
@@ -344,19 +369,28 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     if (!this.#settingUp) void this.#runTeardown();
     if (this.#buffer.length !== 0) return;
     if (this.#readers.length !== 0) this.#settleReaders();
-    else this.#closeIfExhausted();
+    else if (!this.#settingUp) this.#closeIfExhausted(); // inside a setup: once its teardown is known (runSetup)
   }
 
   // ---------------------------------------------------------------- consumer side
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#buffer.length !== 0) return Promise.resolve(this.#take());
-    if (this.#phase === Phase.Idle) {
-      this.begin();
-      if (this.#buffer.length !== 0) return Promise.resolve(this.#take());
-    }
+    if (this.#phase === Phase.Idle) return this.#startReading();
     if (this.#phase === Phase.Open) return new Promise((resolve, reject) => this.#wait({ resolve, reject }));
     return this.#finalRead();
+  }
+
+  /**
+   * The first `next()` of a lazy bridge: queues its reader, then starts the producer. Queued first, so that
+   * a `next()` made from inside the start (by a setup or a producer function) comes after it, in call
+   * order: the first value goes to the call that started the producer.
+   */
+  #startReading(): Promise<IteratorResult<T, undefined>> {
+    return new Promise((resolve, reject) => {
+      this.#readers.push({ resolve, reject });
+      this.begin();
+    });
   }
 
   /** Queues a consumer on the empty buffer of an open bridge; a producer waiting in ready() may now go on. */
@@ -537,7 +571,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     this.#start = undefined;
     untrackBridge(this);
     if (this.#onAbort !== undefined) {
-      this.#signal?.removeEventListener("abort", this.#onAbort);
+      detachSignal(this.#signal, this.#onAbort);
       this.#onAbort = undefined;
       this.#signal = undefined;
     }

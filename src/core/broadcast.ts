@@ -1,7 +1,7 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
-import type { BridgeOptions } from "./options.js";
-import { assertAsyncIterable, assertCount, assertOptions, closeAll } from "./source.js";
+import { type BridgeOptions, assertSignal, detachSignal } from "./options.js";
+import { assertAsyncIterable, assertCount, assertOptions, closeAll, openIterator } from "./source.js";
 import type { Sink } from "./sink.js";
 import { createSubscription } from "./subscribe.js";
 
@@ -105,9 +105,7 @@ export function broadcast<T>(source: AsyncIterable<T>, options?: BroadcastOption
   if (!(highWaterMark === Infinity || (Number.isSafeInteger(highWaterMark) && highWaterMark >= 0))) {
     throw new InvalidArgumentError("highWaterMark", "a non-negative integer or Infinity", highWaterMark);
   }
-  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean")) {
-    throw new InvalidArgumentError("signal", "an AbortSignal", signal);
-  }
+  assertSignal(signal);
   if (typeof name !== "string") throw new InvalidArgumentError("name", "a string", name);
   return new Hub(source, consumers, highWaterMark, signal, name);
 }
@@ -147,8 +145,9 @@ class Hub<T> implements Broadcast<T> {
 
   subscribe(options?: BridgeOptions): BridgeIterator<T> {
     assertOptions(options);
+    assertSignal(options?.signal);
     const index = this.#subscribed;
-    const signal = combineSignals(this.#signal, options?.signal);
+    const { signal, release } = combineSignals(this.#signal, options?.signal);
     const resolved: BridgeOptions = {
       highWaterMark: this.#highWaterMark,
       name: `${this.#name}[${index}]`,
@@ -156,24 +155,33 @@ class Hub<T> implements Broadcast<T> {
       ...(signal === undefined ? {} : { signal }),
     };
     // Set up at once (lazy: false), so that values read before this consumer's first next() wait for it.
-    return createSubscription<T>(
-      "broadcast",
-      (sink) => {
-        if (this.#phase === Phase.Closed) {
-          const outcome = this.#outcome;
-          if (outcome === undefined || outcome === null) sink.end();
-          else sink.fail(outcome.error);
-          return undefined;
-        }
-        this.#subscribed += 1;
-        const consumer: Consumer<T> = { sink, waits: (resolved.overflow ?? "wait") === "wait" };
-        this.#attached.add(consumer);
-        if (this.#phase === Phase.Waiting && this.#subscribed >= this.#threshold) this.#start();
-        return () => this.#detach(consumer);
-      },
-      { ...resolved, lazy: false },
-      this.subscribe,
-    );
+    try {
+      return createSubscription<T>(
+        "broadcast",
+        (sink) => {
+          if (this.#phase === Phase.Closed) {
+            release();
+            const outcome = this.#outcome;
+            if (outcome === undefined || outcome === null) sink.end();
+            else sink.fail(outcome.error);
+            return undefined;
+          }
+          this.#subscribed += 1;
+          const consumer: Consumer<T> = { sink, waits: (resolved.overflow ?? "wait") === "wait" };
+          this.#attached.add(consumer);
+          if (this.#phase === Phase.Waiting && this.#subscribed >= this.#threshold) this.#start();
+          return () => {
+            release();
+            return this.#detach(consumer);
+          };
+        },
+        { ...resolved, lazy: false },
+        this.subscribe,
+      );
+    } catch (error) {
+      release(); // an invalid option: no consumer, so nothing follows the signals
+      throw error;
+    }
   }
 
   stop(): Promise<void> {
@@ -193,7 +201,7 @@ class Hub<T> implements Broadcast<T> {
     this.#phase = Phase.Reading;
     let iterator: AsyncIterator<T>;
     try {
-      iterator = this.#source[Symbol.asyncIterator]();
+      iterator = openIterator(this.#source, "source");
     } catch (error) {
       this.#finish({ error });
       return;
@@ -254,7 +262,7 @@ class Hub<T> implements Broadcast<T> {
   /** Removes the abort listener: a long-lived signal must not keep a finished broadcast alive. */
   #forgetSignal(): void {
     if (this.#onAbort === undefined) return;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    detachSignal(this.#signal, this.#onAbort);
     this.#onAbort = undefined;
   }
 
@@ -268,7 +276,7 @@ class Hub<T> implements Broadcast<T> {
     if (iterator === undefined && !this.#sourceFinished) {
       // Never started: a sluice bridge passed as the source must still be finished, or it leaks.
       try {
-        open.push(this.#source[Symbol.asyncIterator]());
+        open.push(openIterator(this.#source, "source"));
       } catch {
         // The source cannot even be opened: there is nothing to stop.
       }
@@ -280,9 +288,40 @@ class Hub<T> implements Broadcast<T> {
   }
 }
 
-/** Both signals as one (either aborting aborts it). */
-function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a === undefined) return b;
-  if (b === undefined || a === b) return a;
-  return AbortSignal.any([a, b]);
+/**
+ * Both signals as one (either aborting aborts it), and how to stop following them (once the consumer is
+ * finished, so that a long-lived signal does not collect one listener per consumer). Not
+ * `AbortSignal.any`: it refuses a signal from another realm or a polyfill, which sluice accepts.
+ */
+function combineSignals(
+  a: AbortSignal | undefined,
+  b: AbortSignal | undefined,
+): { readonly signal: AbortSignal | undefined; readonly release: () => void } {
+  if (a === undefined) return { signal: b, release: noop };
+  if (b === undefined || a === b) return { signal: a, release: noop };
+  const controller = new AbortController();
+  const follow = (from: AbortSignal) => (): void => {
+    release();
+    controller.abort(from.reason);
+  };
+  const onA = follow(a);
+  const onB = follow(b);
+  const release = (): void => {
+    detachSignal(a, onA);
+    detachSignal(b, onB);
+  };
+  if (a.aborted) controller.abort(a.reason);
+  else if (b.aborted) controller.abort(b.reason);
+  else {
+    try {
+      a.addEventListener("abort", onA, { once: true });
+      b.addEventListener("abort", onB, { once: true });
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+  return { signal: controller.signal, release };
 }
+
+const noop = (): void => {};

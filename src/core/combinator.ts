@@ -1,6 +1,6 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import type { SourceOptions } from "./options.js";
-import { closeIterator } from "./source.js";
+import { openAndClose } from "./source.js";
 import { type Setup, createSubscription } from "./subscribe.js";
 
 /**
@@ -23,12 +23,4 @@ export function createCombinator<T>(
 ): BridgeIterator<T> {
   const abandon = (): void => void Promise.allSettled(sources.map((source) => openAndClose(source)));
   return createSubscription<T>(kind, setup, options, caller, defaults, abandon);
-}
-
-function openAndClose(source: AsyncIterable<unknown>): Promise<unknown> {
-  try {
-    return closeIterator(source[Symbol.asyncIterator]());
-  } catch (error) {
-    return Promise.reject(error);
-  }
 }

@@ -1,11 +1,13 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import { ErrorCode, InvalidArgumentError, SluiceError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
-import { assertAsyncIterable, closeAll, forward, waitsForRoom } from "./source.js";
+import { assertAsyncIterable, closeAll, forward, openIterator, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /** The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once, so they are chained. */
 const MAX_DELAY = 2 ** 31 - 1;
+/** The largest time a `Date` can hold, in ms either side of the epoch. */
+const MAX_DATE = 8.64e15;
 
 /**
  * Passes `source` through until `at`, then fails with a `SluiceError` (`ERR_SLUICE_TIMEOUT`) and stops
@@ -20,8 +22,8 @@ const MAX_DELAY = 2 ** 31 - 1;
  * deadline exits instead of failing. A source that is stuck in an `await` still gets `return()`, but
  * `stop()` can only resolve once it finishes (the timeout error itself is delivered at once).
  * @param source - the stream to limit.
- * @param at - when to give up: a `Date` or milliseconds since the epoch (`Date.now()` style). A time
- * already past fails at the first `next()`.
+ * @param at - when to give up: a `Date` or milliseconds since the epoch (`Date.now()` style), any
+ * number but `NaN` (`Infinity`: never). A time already past fails at the first `next()`.
  * @param options - `highWaterMark` (default 0), `overflow`, `signal`, `name` (default "deadline"), `lazy`.
  * @throws {@link InvalidArgumentError} when `source` is not an async iterable, `at` is not a valid time, or an option is invalid.
  * @example
@@ -36,7 +38,8 @@ export function deadline<T>(source: AsyncIterable<T>, at: Date | number, options
   if (typeof time !== "number" || Number.isNaN(time)) {
     throw new InvalidArgumentError("at", "a valid Date or a number of milliseconds since the epoch", at);
   }
-  const when = Number.isFinite(time) ? new Date(time).toISOString() : String(time);
+  // A Date holds at most ±8.64e15 ms; a later time (1e20, 2 ** 53) is still a valid, if distant, deadline.
+  const when = Math.abs(time) <= MAX_DATE ? new Date(time).toISOString() : `${time} ms since the epoch`;
   return expiring("deadline", source, () => time, `by ${when}`, options, deadline);
 }
 
@@ -56,7 +59,7 @@ export function expiring<T>(
   return createCombinator<T>(
     kind,
     (sink) => {
-      const iterator = source[Symbol.asyncIterator]();
+      const iterator = openIterator(source, "source");
       const due = dueAt();
       let finished = false; // ended, failed, expired or stopped: the pump stops
       const waits = waitsForRoom(options); // a drop policy never holds the pump back

@@ -1,6 +1,7 @@
 import { type WritableLike, type WritableStreamLike, WatchedSink, toDriveSink } from "./drive-targets.js";
 import { AbortError, InvalidArgumentError } from "./errors.js";
-import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+import { assertSignal, detachSignal } from "./options.js";
+import { assertAsyncIterable, assertOptions, closeIterator, openIterator } from "./source.js";
 
 /**
  * A push-style destination for {@link drive}, for what it does not recognise by itself (it takes a Node
@@ -113,9 +114,7 @@ export function drive<T>(source: AsyncIterable<T>, destination: DriveSink<T> | W
   }
   assertOptions(options);
   const signal = options?.signal;
-  if (signal !== undefined && !(typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean")) {
-    throw new InvalidArgumentError("signal", "an AbortSignal", signal);
-  }
+  assertSignal(signal);
   return new Driver(source, sink, signal).run();
 }
 
@@ -161,9 +160,13 @@ class Driver<T> {
     const sink = this.#sink;
     const unwatch = sink instanceof WatchedSink ? sink.watch((error) => this.#sinkFailed(error)) : undefined;
     try {
-      this.#iterator = this.#source[Symbol.asyncIterator]();
-      if (signal?.aborted === true) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
+      this.#iterator = openIterator(this.#source, "source");
+      try {
+        if (signal?.aborted === true) onAbort();
+        else signal?.addEventListener("abort", onAbort, { once: true });
+      } catch (error) {
+        throw new Failure(Origin.Abort, error); // a signal that cannot be listened to: give up as on an abort
+      }
       await this.#pump(this.#iterator);
     } catch (caught) {
       // A source that rejects because it was stopped on abort reports the abort, not a source error.
@@ -180,8 +183,8 @@ class Driver<T> {
     } finally {
       this.#settled = true;
       unwatch?.();
-      signal?.removeEventListener("abort", onAbort);
       this.#controller.abort(this.#aborted ?? new AbortError("drive() finished"));
+      detachSignal(signal, onAbort);
     }
   }
 
@@ -225,16 +228,22 @@ class Driver<T> {
       }
       if (!isThenable(pending)) return resolve();
       this.#interrupt = interrupt;
-      pending.then(
-        () => {
-          this.#interrupt = undefined;
-          resolve();
-        },
-        (error: unknown) => {
-          this.#interrupt = undefined;
-          reject(new Failure(Origin.Sink, error)); // a no-op if an abort already settled this wait
-        },
-      );
+      try {
+        pending.then(
+          () => {
+            this.#interrupt = undefined;
+            resolve();
+          },
+          (error: unknown) => {
+            this.#interrupt = undefined;
+            reject(new Failure(Origin.Sink, error)); // a no-op if an abort already settled this wait
+          },
+        );
+      } catch (error) {
+        // A thenable whose then() throws is a sink that failed, like one that rejects: the source must be stopped.
+        this.#interrupt = undefined;
+        reject(new Failure(Origin.Sink, error));
+      }
     });
   }
 

@@ -23,6 +23,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+const codes: ReadonlySet<unknown> = new Set(Object.values(ErrorCode));
+
 /**
  * An error raised by sluice itself (not by your producer). Its `code` is one of {@link ErrorCode}.
  * @example
@@ -45,8 +47,11 @@ export class SluiceError extends Error {
    * @param code - one of {@link ErrorCode}.
    * @param message - what happened and what to do about it.
    * @param options - `cause`, as for `Error`.
+   * @throws {@link InvalidArgumentError} when `code` is not one of {@link ErrorCode} or `message` is not a string.
    */
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    if (!codes.has(code)) throw new InvalidArgumentError("code", `one of ${[...codes].map((c) => `"${c}"`).join(", ")}`, code);
+    assertErrorArguments(message, "message", options);
     super(message, options);
     this.name = "SluiceError";
     this.code = code;
@@ -79,8 +84,10 @@ export class AbortError extends Error {
    * Creates the error of a cancelled operation.
    * @param message - @default "The operation was aborted"
    * @param options - `cause`: the stop reason or the signal's reason.
+   * @throws {@link InvalidArgumentError} when `message` is not a string or `options` not an object.
    */
   constructor(message = "The operation was aborted", options?: ErrorOptions) {
+    assertErrorArguments(message, "message", options);
     super(message, options);
     this.name = "AbortError";
   }
@@ -109,18 +116,37 @@ export class InvalidArgumentError extends TypeError {
    * @param name - the argument or option, as the caller wrote it (`"highWaterMark"`, `"sink.write"`).
    * @param expected - what it should be, completing "Expected `name` to be …".
    * @param actual - the value received; described in the message, never kept.
+   * @throws {@link InvalidArgumentError} (about itself) when `name` or `expected` is not a string.
    */
   constructor(name: string, expected: string, actual: unknown) {
+    if (typeof name !== "string") throw new InvalidArgumentError("name", "a string", name);
+    if (typeof expected !== "string") throw new InvalidArgumentError("expected", "a string", expected);
     super(`Expected \`${name}\` to be ${expected}, got ${describe(actual)}`);
     this.name = "InvalidArgumentError";
   }
 }
 
+/** The received value, in words. Never throws, whatever the value (a proxy whose traps throw, say). */
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
   if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : `an object (${value.constructor?.name ?? "null prototype"})`;
+  try {
+    if (Array.isArray(value)) return "an array";
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return `an object (${typeof name === "string" ? name : "null prototype"})`;
+  } catch {
+    return "an object";
+  }
+}
+
+/** The checks shared by the error constructors: a string message, and options that are an object if given. */
+function assertErrorArguments(message: unknown, name: string, options: unknown): void {
+  if (typeof message !== "string") throw new InvalidArgumentError(name, "a string", message);
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new InvalidArgumentError("options", "an object (with `cause`)", options);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BridgeIterator } from "./bridge-iterator.js";
 import { AbortError, InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
 import { RingBuffer } from "./ring-buffer.js";
-import { assertAsyncIterable, assertCount, assertOptions, closeAll, forward, waitsForRoom } from "./source.js";
+import { assertAsyncIterable, assertCount, assertOptions, closeAll, forward, openIterator, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /**
@@ -80,7 +80,7 @@ export function mapConcurrent<T, R>(
   return createCombinator<R>(
     "mapConcurrent",
     (sink) => {
-      const iterator = source[Symbol.asyncIterator]();
+      const iterator = openIterator(source, "source");
       const controller = new AbortController(); // the signal of every fn call; aborted once the stream is over
       const output = new RingBuffer<Call<R>>(); // ordered: every call in input order; unordered: settled calls in completion order
       const running = new Set<Promise<void>>(); // fn calls in flight, awaited by teardown

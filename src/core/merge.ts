@@ -1,7 +1,7 @@
 import { BridgeHandle, type BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { SourceOptions } from "./options.js";
-import { assertAsyncIterable, closeAll, closeIterator, forward, waitsForRoom } from "./source.js";
+import { assertAsyncIterable, closeAll, closeIterator, forward, openAndClose, openIterator, waitsForRoom } from "./source.js";
 import { createCombinator } from "./combinator.js";
 
 /**
@@ -46,10 +46,11 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
       }
       const iterators: Array<AsyncIterator<T>> = [];
       try {
-        for (const source of list) iterators.push(source[Symbol.asyncIterator]());
+        for (const [i, source] of list.entries()) iterators.push(openIterator(source, `sources[${i}]`));
       } catch (error) {
-        // Sources opened before the failing one must not stay open; their stop errors are secondary.
-        void Promise.allSettled(iterators.map(closeIterator));
+        // Sources opened before the failing one must not stay open, and those after it are finished too (a
+        // sluice bridge passed in would leak); their stop errors are secondary.
+        void Promise.allSettled([...iterators.map(closeIterator), ...list.slice(iterators.length + 1).map(openAndClose)]);
         throw error;
       }
       const unfinished = new Set(iterators); // sources not yet done, failed or stopped: the ones teardown returns

@@ -46,7 +46,8 @@ export interface BridgeOptions {
   /**
    * Aborting it stops the bridge: pending and later `next()` calls reject with an `AbortError` whose
    * `cause` is the signal's reason, and the producer is stopped. An already-aborted signal means the
-   * producer never starts.
+   * producer never starts. An `AbortSignal` of any realm or polyfill: any object with a boolean `aborted`
+   * and `addEventListener`/`removeEventListener` methods (the same holds for every `signal` option).
    * @default undefined (only `stop()`, `return()` or the end of the stream finish the bridge)
    */
   readonly signal?: AbortSignal;
@@ -107,17 +108,47 @@ export function resolveOptions(
   if (overflow === "drop-oldest" && highWaterMark === 0) {
     throw new InvalidArgumentError("highWaterMark", 'at least 1 with overflow "drop-oldest" (there is no oldest value to drop)', 0);
   }
-  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidArgumentError("signal", "an AbortSignal", signal);
+  assertSignal(signal);
   if (typeof name !== "string") throw new InvalidArgumentError("name", "a string", name);
   if (typeof lazy !== "boolean") throw new InvalidArgumentError("lazy", "a boolean", lazy);
   return { highWaterMark, overflow, signal, name, lazy };
 }
 
-function isAbortSignal(value: unknown): value is AbortSignal {
+/**
+ * What sluice accepts as a `signal`: an object with a boolean `aborted` and the `addEventListener` and
+ * `removeEventListener` methods (`reason` is read once it aborted). Duck-typed on purpose: an AbortSignal
+ * from another realm (a `vm` context, jsdom) or a polyfill fails `instanceof AbortSignal` but works, and
+ * these are exactly the members sluice uses, so a signal that passes can always be listened to and
+ * detached from again. (Node's own `validateAbortSignal` is duck-typed too.)
+ * @internal
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     typeof value === "object" &&
     value !== null &&
     typeof (value as AbortSignal).aborted === "boolean" &&
-    typeof (value as AbortSignal).addEventListener === "function"
+    typeof (value as AbortSignal).addEventListener === "function" &&
+    typeof (value as AbortSignal).removeEventListener === "function"
   );
+}
+
+/** Checks an optional `signal` argument or option (see {@link isAbortSignal}). @throws {InvalidArgumentError} @internal */
+export function assertSignal(value: unknown, name = "signal"): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !isAbortSignal(value)) {
+    throw new InvalidArgumentError(name, "an AbortSignal (with `aborted`, `addEventListener` and `removeEventListener`)", value);
+  }
+}
+
+/**
+ * Removes an abort listener. A signal whose `removeEventListener` throws cannot be detached from: the
+ * caller is closing, and its waiters must still be settled, so the error is dropped (the listener left
+ * behind finds the caller closed and does nothing).
+ * @internal
+ */
+export function detachSignal(signal: AbortSignal | undefined, listener: () => void): void {
+  try {
+    signal?.removeEventListener("abort", listener);
+  } catch {
+    // See above: a broken signal must not stop a bridge from closing.
+  }
 }

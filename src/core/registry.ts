@@ -5,7 +5,7 @@
  * its consumer handle: the handle is watched through a `FinalizationRegistry`, so when it is
  * garbage-collected while the bridge is still open, the bridge is reported and its producer stopped.
  */
-import { ErrorCode } from "./errors.js";
+import { ErrorCode, InvalidArgumentError } from "./errors.js";
 
 /**
  * How a bridge is stuck, as seen from outside: the counters of a {@link BridgeInfo}.
@@ -136,7 +136,15 @@ const WATCH_BATCH = 256; // past this many, register at once instead of waiting 
 // The real timer, read when this module is evaluated (a read, not a side effect): fake timers installed later by a
 // test (vi.useFakeTimers) must neither count nor stall the registry's own bookkeeping.
 const realSetTimeout = globalThis.setTimeout;
-const collectedLeaks: BridgeInfo[] = []; // bridges reported by the GC backstop, until the leak assertions take them
+/**
+ * The most GC-backstop reports kept for the leak assertions between two of them. Production code never
+ * calls `assertNoLeaks()`, so without a cap every report of a long-running process would stay here: past
+ * it, reports are only counted (each was also a process warning). @internal
+ */
+export const MAX_COLLECTED_REPORTS = 100;
+let collectedLeaks: BridgeInfo[] = []; // the first reports of the GC backstop since the leak assertions last took them
+let droppedReports = 0; // reports past MAX_COLLECTED_REPORTS since then: counted, not kept
+let droppedNewestId = 0; // the highest id among them, so that a baseline can tell whether they are its leaks
 
 function current(): { enabled: boolean; stacks: boolean } {
   if (settings === undefined) {
@@ -158,14 +166,19 @@ function readEnv(name: string): string | undefined {
  * Turns leak tracking or stack capture on or off for bridges created from now on.
  * @param options - the switches to change; an omitted one keeps its current setting.
  * @returns the settings that were in force before, to restore them.
+ * @throws {@link InvalidArgumentError} when `options` is not an object or a switch not a boolean; nothing changes then.
  * @example
  * ```ts
  * configureLeakTracking({ stacks: true }); // in a test setup file, to see where leaked bridges were opened
  * ```
  */
 export function configureLeakTracking(options: LeakTrackingOptions): Required<LeakTrackingOptions> {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("options", "an object", options);
+  const { enabled, stacks } = options;
+  if (enabled !== undefined && typeof enabled !== "boolean") throw new InvalidArgumentError("enabled", "a boolean", enabled);
+  if (stacks !== undefined && typeof stacks !== "boolean") throw new InvalidArgumentError("stacks", "a boolean", stacks);
   const before = { ...current() };
-  settings = { enabled: options.enabled ?? before.enabled, stacks: options.stacks ?? before.stacks };
+  settings = { enabled: enabled ?? before.enabled, stacks: stacks ?? before.stacks };
   return before;
 }
 
@@ -256,9 +269,23 @@ export function lastBridgeId(): number {
   return nextId - 1;
 }
 
+/** What the GC backstop reported since the leak assertions last asked. @internal */
+export interface CollectedLeaks {
+  /** The first {@link MAX_COLLECTED_REPORTS} reports. */
+  readonly reports: BridgeInfo[];
+  /** How many more were reported and not kept. */
+  readonly dropped: number;
+  /** The highest bridge id among those not kept (0 if none). */
+  readonly droppedNewestId: number;
+}
+
 /** Takes (and forgets) the bridges the GC backstop reported since the last call. @internal */
-export function takeCollectedLeaks(): BridgeInfo[] {
-  return collectedLeaks.splice(0, collectedLeaks.length);
+export function takeCollectedLeaks(): CollectedLeaks {
+  const taken = { reports: collectedLeaks, dropped: droppedReports, droppedNewestId };
+  collectedLeaks = [];
+  droppedReports = 0;
+  droppedNewestId = 0;
+  return taken;
 }
 
 /** A sentence saying how a bridge is stuck. @internal */
@@ -291,7 +318,11 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
 function onCollected(bridge: Tracked): void {
   if (!isOpen(bridge)) return;
   const info = describe(bridge, Date.now());
-  collectedLeaks.push(info);
+  if (collectedLeaks.length < MAX_COLLECTED_REPORTS) collectedLeaks.push(info);
+  else {
+    droppedReports += 1;
+    droppedNewestId = Math.max(droppedNewestId, info.id);
+  }
   untrackBridge(bridge);
   const where = info.stack ?? "(set SLUICE_TRACE_LEAKS=1 to see where it was opened)";
   const message =

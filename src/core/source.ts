@@ -20,12 +20,37 @@ export function assertAsyncIterable<T>(value: AsyncIterable<T>, name: string): v
 }
 
 /**
+ * Opens `source` (`[Symbol.asyncIterator]()`) and checks that what it returned can be read. An iterable
+ * whose method returns something else would otherwise fail later, inside a pump, with an engine TypeError.
+ * @throws {InvalidArgumentError} naming `name`, or whatever the method itself throws. @internal
+ */
+export function openIterator<T>(source: AsyncIterable<T>, name: string): AsyncIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  if ((typeof iterator !== "object" && typeof iterator !== "function") || iterator === null || typeof iterator.next !== "function") {
+    throw new InvalidArgumentError(`${name}[Symbol.asyncIterator]()`, "an async iterator (an object with a next() method)", iterator);
+  }
+  return iterator;
+}
+
+/**
  * Calls `iterator.return()` now (so that a sluice bridge settles its pending `next()` at once) and
  * resolves once it has finished. A synchronous throw becomes a rejection. @internal
  */
 export function closeIterator(iterator: AsyncIterator<unknown>): Promise<unknown> {
   try {
     return Promise.resolve(iterator.return?.());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Finishes a source that will not be read: opens it and calls `return()` at once, so that a sluice bridge
+ * passed in does not stay open. Rejects with what either step threw. @internal
+ */
+export function openAndClose(source: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    return closeIterator(openIterator(source, "source"));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -7,7 +7,7 @@
  */
 import { BridgeCore } from "../core/bridge.js";
 import { AbortError, InvalidArgumentError } from "../core/errors.js";
-import { resolveOptions } from "../core/options.js";
+import { assertSignal, detachSignal, resolveOptions } from "../core/options.js";
 import { trackBridge } from "../core/registry.js";
 import { RingBuffer } from "../core/ring-buffer.js";
 
@@ -57,8 +57,11 @@ export interface BasePushable<T> {
   push(value: T): this;
   /**
    * Resolves once every value pushed so far has been taken by a `next()` (at once if none is waiting), or
-   * the consumer stopped and the buffer was dropped.
+   * the consumer stopped and the buffer was dropped. Without a `signal`, it also resolves once the producer
+   * called `end()` (at once when called after it): nobody may ever read the values left, and a wait with
+   * no way out would hang silently. With a `signal`, it waits for them to be taken, or for the signal.
    * @throws {AbortError} (as a rejection) when `options.signal` aborts first; the pushable is not affected.
+   * @throws {InvalidArgumentError} (as a rejection, at once) when `options` or its `signal` is invalid.
    */
   onEmpty(options?: AbortOptions): Promise<void>;
   /**
@@ -125,9 +128,11 @@ export interface Options {
    * Called exactly once, when the pushable is finished: every value pushed before `end()` has been
    * taken by a `next()` (at once, inside `end()`, if none was waiting), or the consumer stopped (`return()`,
    * `throw(err)`, the `signal` aborted). Receives the error given to `end(err)` or `throw(err)`, the
-   * `AbortError`, or (after `return()`) no argument. It must not throw: inside a `next()`, its error is
-   * rethrown on its own, as an uncaught exception. **Gotcha:** it-pushable calls it inside `end()` even while values are still buffered;
-   * see docs/interop.md.
+   * `AbortError`, or (after `return()`) no argument. If it throws, the error goes to whoever called it:
+   * `end()` throws it, `return()`/`throw()` reject with it; where nobody called (inside the `next()` that
+   * took the last value, or on the signal's abort) the consumer's next `next()` or `return()` rejects
+   * with it, never an uncaught exception; so does the rejection of an async `onEnd`. **Gotcha:** it-pushable calls it inside `end()` even while
+   * values are still buffered, so it runs even if nobody ever reads; see docs/interop.md.
    */
   onEnd?(err?: Error): void;
   /**
@@ -253,6 +258,7 @@ class PushableState<T> {
   #bytes = 0; // the byteLength of the buffered values
   readonly #sizes: RingBuffer<number> | undefined; // the byteLength of each buffered value, in order
   #emptyWaiters: EmptyWaiter[] = []; // onEmpty() calls waiting for the buffer to empty; all released together
+  #onEndError: { readonly error: unknown } | undefined; // what onEnd threw where nobody called (inside next(), on abort): for the consumer's next call
   #signal: AbortSignal | undefined; // the `signal` option, listened to until the bridge is finished
   #onAbort: (() => void) | undefined; // the listener on #signal; removed once finished
 
@@ -269,7 +275,7 @@ class PushableState<T> {
     const onAbort = (): void => {
       const error = new AbortError("The operation was aborted", { cause: signal.reason });
       this.core.abort(error);
-      this.stop(error);
+      this.stop(false, error); // inside the signal's dispatch: nobody to throw onEnd's error to
     };
     if (signal.aborted) return onAbort();
     this.#signal = signal;
@@ -316,11 +322,12 @@ class PushableState<T> {
     if (err === undefined) this.core.end();
     else this.core.fail(err);
     if (this.core.buffered === 0) this.#drained(false);
+    else this.#releaseEmpty(false); // the waits without a signal end with the producer (see onEmpty)
   }
 
   /** One value, as it-pushable's `next()`. The bridge's own promise: calls settle in call order. */
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.core.buffered === 0) return this.#nextFromEmpty(this.core.next());
+    if (this.core.buffered === 0) return this.#onEndError === undefined ? this.#nextFromEmpty(this.core.next()) : this.#onEndFailed();
     const taken = this.core.next();
     if (this.#sizes !== undefined) this.#bytes -= this.#sizes.shift();
     if (this.core.buffered === 0) this.#emptied();
@@ -329,7 +336,7 @@ class PushableState<T> {
 
   /** Everything buffered, as pushableV's `next()`. */
   nextBatch(): Promise<IteratorResult<T[], undefined>> {
-    if (this.core.buffered === 0) return this.#nextFromEmpty(this.core.nextBatch(Infinity));
+    if (this.core.buffered === 0) return this.#onEndError === undefined ? this.#nextFromEmpty(this.core.nextBatch(Infinity)) : this.#onEndFailed();
     const taken = this.core.nextBatch(Infinity);
     this.#bytes = 0;
     this.#sizes?.clear();
@@ -356,45 +363,79 @@ class PushableState<T> {
   #drained(insideNext: boolean): void {
     this.#stage = Stage.Drained;
     this.#detachIfClosed();
-    this.#finish([this.#endError], insideNext);
+    this.#finish(!insideNext, [this.#endError]);
   }
 
   /**
    * The consumer stopped: return() (no arguments for onEnd, as in it-pushable), throw(err), abort. Idempotent.
    * Advances to Stopped and calls onEnd if not yet.
+   * @param byCaller - a caller (return(), throw()) is there to receive onEnd's error; an abort has none.
    */
-  stop(...reason: [] | [error: unknown]): void {
+  stop(byCaller: boolean, ...reason: [] | [error: unknown]): void {
     if (this.#stage === Stage.Stopped) return;
     this.#stage = Stage.Stopped;
     this.#bytes = 0;
     this.#sizes?.clear();
     this.#detach();
     this.#releaseEmpty();
-    this.#finish(reason as [] | [Error | undefined], false);
+    this.#finish(byCaller, reason as [] | [Error | undefined]);
   }
 
-  /** Calls onEnd once. Inside next(), a throw is rethrown on its own (like a listener's): next() must not throw. */
-  #finish(args: [] | [Error | undefined], insideNext: boolean): void {
+  /**
+   * Calls onEnd once. With a caller (end(), return(), throw()) its throw goes to that caller. Without one
+   * (inside the next() that took the last value, or the signal's abort) it is kept for the consumer: its
+   * next call to next() or return() rejects with it, instead of it becoming an uncaught exception.
+   */
+  #finish(byCaller: boolean, args: [] | [Error | undefined]): void {
     const onEnd = this.#onEnd;
     if (onEnd === undefined) return;
     this.#onEnd = undefined;
-    if (!insideNext) {
-      onEnd(...args);
-      return;
-    }
     try {
-      onEnd(...args);
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown;
-      });
+      const result: unknown = onEnd(...args);
+      // An async onEnd that rejects: nobody awaits it, so it is kept for the consumer like a throw where nobody called.
+      if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.#keepOnEndError(error));
+    } catch (error) {
+      if (byCaller) throw error;
+      this.#keepOnEndError(error);
     }
   }
 
+  #keepOnEndError(error: unknown): void {
+    this.#onEndError ??= { error };
+  }
+
+  /** Hands the error onEnd threw where nobody called to the consumer's next call, once; finishes the bridge. */
+  #onEndFailed(): Promise<never> {
+    const failure = this.#onEndError as { readonly error: unknown };
+    this.#onEndError = undefined;
+    this.#detach();
+    // The stream's own outcome (end(err)'s error) went to onEnd already: the consumer gets onEnd's error instead.
+    void this.core.stop().catch(() => undefined); // a pushable's bridge has no teardown: nothing to report
+    return Promise.reject(failure.error as Error);
+  }
+
+  /** Takes the error onEnd threw where nobody called, if any: for return() and throw(). */
+  takeOnEndError(): { readonly error: unknown } | undefined {
+    const failure = this.#onEndError;
+    this.#onEndError = undefined;
+    return failure;
+  }
+
   onEmpty(options: AbortOptions | undefined): Promise<void> {
-    const signal = options?.signal;
+    let signal: AbortSignal | undefined;
+    try {
+      if (options !== undefined && (options === null || typeof options !== "object")) {
+        throw new InvalidArgumentError("options", "an object", options);
+      }
+      signal = options?.signal;
+      assertSignal(signal);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal));
-    if (this.core.buffered === 0) return Promise.resolve();
+    // Without a signal, an ended pushable does not make the producer wait: nobody may ever read it, and a
+    // wait with no way out would be a silent hang (it-pushable's resolves here too). See docs/interop.md.
+    if (this.core.buffered === 0 || (signal === undefined && this.#stage !== Stage.Open)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       if (signal === undefined) {
         this.#emptyWaiters.push({ resolve, reject, signal, onAbort: undefined });
@@ -405,7 +446,7 @@ class PushableState<T> {
         reject,
         signal,
         onAbort: () => {
-          signal.removeEventListener("abort", waiter.onAbort as () => void);
+          detachSignal(signal, waiter.onAbort as () => void);
           const index = this.#emptyWaiters.indexOf(waiter);
           if (index !== -1) this.#emptyWaiters.splice(index, 1);
           reject(abortErrorFrom(signal));
@@ -418,12 +459,17 @@ class PushableState<T> {
     });
   }
 
-  #releaseEmpty(): void {
-    const waiters = this.#emptyWaiters;
+  /** Resolves the onEmpty() waiters: all of them, or (`withSignal: false`) only those without a signal. */
+  #releaseEmpty(withSignal = true): void {
+    let waiters = this.#emptyWaiters;
     if (waiters.length === 0) return;
-    this.#emptyWaiters = [];
+    if (withSignal) this.#emptyWaiters = [];
+    else {
+      this.#emptyWaiters = waiters.filter((waiter) => waiter.signal !== undefined);
+      waiters = waiters.filter((waiter) => waiter.signal === undefined);
+    }
     for (const waiter of waiters) {
-      if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      if (waiter.onAbort !== undefined) detachSignal(waiter.signal, waiter.onAbort);
     }
     // One microtask later, as it-pushable does: the consumer that just emptied the buffer gets to ask for
     // the next value first, so the producer's next push goes straight to it instead of into the buffer. A
@@ -439,7 +485,7 @@ class PushableState<T> {
 
   #detach(): void {
     if (this.#onAbort === undefined) return;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    detachSignal(this.#signal, this.#onAbort);
     this.#onAbort = undefined;
     this.#signal = undefined;
   }
@@ -503,16 +549,12 @@ class PushableHandle<T, V> implements AsyncGenerator<V, void, unknown>, BasePush
 
   return(): Promise<IteratorResult<V, void>> {
     const state = this.#state;
-    const stopped = state.core.stop();
-    state.stop();
-    return stopped.then(done);
+    return settleStop(state, state.core.stop(), () => state.stop(true));
   }
 
   throw(err?: unknown): Promise<IteratorResult<V, void>> {
     const state = this.#state;
-    const stopped = state.core.stop(err);
-    state.stop(err);
-    return stopped.then(done);
+    return settleStop(state, state.core.stop(err), () => state.stop(true, err));
   }
 
   [Symbol.asyncIterator](): this {
@@ -522,6 +564,21 @@ class PushableHandle<T, V> implements AsyncGenerator<V, void, unknown>, BasePush
   [Symbol.asyncDispose](): Promise<void> {
     return this.return().then(noop);
   }
+}
+
+/**
+ * The promise of return()/throw(): done once the bridge stopped, or the error of an onEnd that threw (now,
+ * in `stop`, or earlier where nobody called).
+ */
+function settleStop<T, V>(state: PushableState<T>, stopped: Promise<void>, stop: () => void): Promise<IteratorResult<V, void>> {
+  try {
+    stop();
+  } catch (error) {
+    return stopped.then(() => Promise.reject(error as Error));
+  }
+  const failure = state.takeOnEndError();
+  if (failure !== undefined) return stopped.then(() => Promise.reject(failure.error as Error));
+  return stopped.then(done);
 }
 
 /** Validates the options and builds the pushable behind `pushable()` and `pushableV()`. @internal */
@@ -543,8 +600,9 @@ export function createPushable<T, V>(
   core.setStart(undefined);
   const state = new PushableState(core, objectMode, onEnd);
   const handle = new PushableHandle<T, V>(state, batch);
-  trackBridge(handle, core, caller);
+  // Watched before it is tracked: a signal that cannot be listened to (its addEventListener throws) leaves nothing open.
   state.watch(resolved.signal);
+  if (!core.closed) trackBridge(handle, core, caller);
   return handle;
 }
 
@@ -573,6 +631,10 @@ export function pushable<T extends { byteLength: number } = Uint8Array>(options?
 export function pushable<T>(options: ObjectPushableOptions): Pushable<T>;
 export function pushable<T>(options?: Options): Pushable<T> {
   return createPushable<T, T>(options, false, pushable);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function abortErrorFrom(signal: AbortSignal): AbortError {

@@ -1,5 +1,6 @@
 import { stopOpenBridges } from "../core/registry.js";
-import { checkLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { checkLeaks, leakBaseline, resolveLeakOptions, type AssertNoLeaksOptions } from "./assert-no-leaks.js";
 
 /**
  * Wraps a fast-check property predicate so that a bridge left open by one run fails that run, and
@@ -10,6 +11,7 @@ import { checkLeaks, leakBaseline, type AssertNoLeaksOptions } from "./assert-no
  * fast-check shrinks.
  * @param predicate - the property, sync or async; `false` or a throw fails the run as usual.
  * @param options - `turns` and `stopLeaked`, as for {@link assertNoLeaks}.
+ * @throws {@link sluice!InvalidArgumentError | InvalidArgumentError} at once when `predicate` is not a function or an option is invalid.
  * @example
  * ```ts
  * test.prop([fc.array(fc.integer())])("an early break never leaks", leakChecked(async (values) => {
@@ -25,6 +27,8 @@ export function leakChecked<Args extends unknown[]>(
   predicate: (...args: Args) => boolean | void | PromiseLike<boolean | void>,
   options: Omit<AssertNoLeaksOptions, "baseline"> = {},
 ): (...args: Args) => Promise<boolean | void> {
+  if (typeof predicate !== "function") throw new InvalidArgumentError("predicate", "a function", predicate);
+  const { turns, stopLeaked } = resolveLeakOptions(options, false, 1);
   return async function checked(...args: Args) {
     const baseline = leakBaseline();
     let verdict: boolean | void;
@@ -35,7 +39,7 @@ export function leakChecked<Args extends unknown[]>(
       await stopOpenBridges(baseline.lastId);
       throw error;
     }
-    await checkLeaks({ turns: 1, ...options, baseline }, checked); // the report's stack starts in fast-check, not here
+    await checkLeaks({ turns, stopLeaked, baseline }, checked); // the report's stack starts in fast-check, not here
     return verdict;
   };
 }

@@ -13,7 +13,7 @@
  * @module sluice/testing/vitest-setup
  */
 import { afterEach, beforeEach } from "vitest";
-import { checkLeaks, leakBaseline, type LeakBaseline } from "./assert-no-leaks.js";
+import { checkLeaks, leakBaseline, resolveLeakOptions, type LeakBaseline } from "./assert-no-leaks.js";
 
 let baseline: LeakBaseline | undefined; // bridges open before the current test started
 
@@ -25,5 +25,5 @@ afterEach(async function checkAfterEach() {
   const since = baseline;
   baseline = undefined;
   // The report's stack leaves out this hook: no frame of it would point at the test's code.
-  await checkLeaks(since === undefined ? {} : { baseline: since }, checkAfterEach);
+  await checkLeaks(resolveLeakOptions(since === undefined ? {} : { baseline: since }, true), checkAfterEach);
 });

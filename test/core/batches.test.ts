@@ -65,7 +65,7 @@ describe("batches", () => {
   test("validates its arguments", () => {
     expect(() => batches([1, 2] as never)).toThrow("Expected `source` to be an async iterable");
     const empty = (async function* () {})();
-    expect(() => batches(empty, { max: 0 })).toThrow("Expected `max` to be a number >= 1");
+    expect(() => batches(empty, { max: 0 })).toThrow("Expected `max` to be an integer >= 1 or Infinity");
     expect(() => batches(empty, 5 as never)).toThrow(InvalidArgumentError);
   });
 });

@@ -77,6 +77,32 @@ describe("call order of next()", () => {
     await Promise.all(calls);
     expect(order).toEqual([0, 1, 2]);
   });
+
+  test("call order: a next() called from inside setup (or a pull producer) comes after the next() that started it", async () => {
+    // The outer next() is called first: it starts the producer, which calls next() again before returning.
+    // Call order says the outer call gets the first value (it used to get the second).
+    let inner: Promise<IteratorResult<number, undefined>> | undefined;
+    const source = subscribe<number>((sink) => {
+      inner = source.next();
+      sink.push(1);
+      sink.push(2);
+      return undefined;
+    });
+    const outer = source.next();
+    expect(await outer).toEqual({ done: false, value: 1 });
+    expect(await inner).toEqual({ done: false, value: 2 });
+    await source.return();
+
+    // The same from a pull producer, before and after its first send.
+    let innerPull: Promise<IteratorResult<number, undefined>> | undefined;
+    const numbers = pull<number>(async (send) => {
+      innerPull = numbers.next();
+      for (let i = 1; i <= 3; i += 1) if (!(await send(i))) return;
+    });
+    expect(await numbers.next()).toEqual({ done: false, value: 1 });
+    expect(await innerPull).toEqual({ done: false, value: 2 });
+    await numbers.return();
+  });
 });
 
 describe("stop", () => {
@@ -470,13 +496,15 @@ describe("backpressure", () => {
     const source = subscribe<number>(
       (sink) => {
         signal = sink.signal;
-        for (let i = 0; i < 4; i += 1) sink.push(i);
+        for (let i = 0; i < 5; i += 1) sink.push(i);
         return teardown;
       },
       { highWaterMark: 2, overflow: "error" },
     );
+    // 0 goes straight to the first next() (it started the setup and waits), 1 and 2 fill the buffer, 3 overflows.
     expect(await source.next()).toEqual({ value: 0, done: false });
     expect(await source.next()).toEqual({ value: 1, done: false });
+    expect(await source.next()).toEqual({ value: 2, done: false });
     await expect(source.next()).rejects.toMatchObject({ code: ErrorCode.Overflow });
     expect(teardown).toHaveBeenCalledTimes(1);
     expect(signal.aborted).toBe(true);
@@ -690,7 +718,7 @@ describe("error classes", () => {
       'Expected `overflow` to be one of "wait", "drop-oldest", "drop-newest", "error", got "sometimes"',
     );
     expect(() => channel({ overflow: "drop-oldest", highWaterMark: 0 })).toThrowError(/at least 1/);
-    expect(() => channel({ signal: {} as AbortSignal })).toThrowError("Expected `signal` to be an AbortSignal, got an object (Object)");
+    expect(() => channel({ signal: {} as AbortSignal })).toThrowError("Expected `signal` to be an AbortSignal (with `aborted`, `addEventListener` and `removeEventListener`), got an object (Object)");
     expect(() => channel({ name: 3 as never })).toThrowError("Expected `name` to be a string, got 3");
     expect(() => pull<number>(async () => {}, { lazy: "yes" as never })).toThrowError(/lazy/);
     expect(() => subscribe("nope" as never)).toThrowError("Expected `setup` to be a function, got \"nope\"");
@@ -714,7 +742,7 @@ describe("error classes", () => {
 
   test("error classes: a setup returning something other than a teardown fails the stream with a clear message", async () => {
     const source = subscribe<number>(() => 42 as never);
-    await expect(source.next()).rejects.toThrowError("Expected setup to return a teardown function or nothing, got number");
+    await expect(source.next()).rejects.toThrowError("Expected `setup()'s result` to be a teardown function, a promise of one, or nothing, got 42");
   });
 });
 

@@ -346,6 +346,16 @@ describe.each(implementations)("kept: $name", ({ pushable, pushableV }) => {
     source.end();
   });
 
+  test("onEmpty() without a signal after end() resolves, even with values nobody reads (it-pushable's own test 'should call onEnd after onEmpty' relies on it)", async () => {
+    const source = pushable<Uint8Array>();
+    source.push(bytes(1)).push(bytes(2, 3));
+    const before = source.onEmpty(); // waiting (sluice) when end() comes: released by it
+    source.end();
+    await expect(source.onEmpty()).resolves.toBeUndefined();
+    await expect(before).resolves.toBeUndefined();
+    expect(await all(source)).toEqual([bytes(1), bytes(2, 3)]); // nothing was dropped
+  });
+
   test("onEmpty({ signal }) resolves once the consumer has taken every value", async () => {
     const source = pushable<number>({ objectMode: true });
     source.push(1);
@@ -422,6 +432,56 @@ describe("changed", () => {
     expect(await run(sluice)).toEqual(["end() returned", "got 1", "onEnd", "got 2"]);
   });
 
+  test("changed: it-pushable's own 'should call onEnd after onEmpty' (end() with values nobody reads): onEmpty() resolves in both, onEnd waits for a reader in sluice, which lists the pushable as open meanwhile", async () => {
+    const run = async (impl: Implementation): Promise<{ onEnd: string; open: string[] }> => {
+      let ended = false;
+      const source = impl.pushable({ onEnd: () => (ended = true) });
+      source.push(bytes(1)).push(bytes(2)).push(bytes(3));
+      source.end();
+      await source.onEmpty(); // resolves in both (it used to hang in sluice)
+      await flush();
+      const result = { onEnd: ended ? "called" : "pending", open: openBridges().map((b) => `${b.kind}: ${b.state}`) };
+      await Promise.resolve(source.return());
+      return result;
+    };
+    expect(await run(itp)).toEqual({ onEnd: "called", open: [] });
+    // The unread values keep it open: the leak check of a test suite names it, so the wait is not silent.
+    expect(await run(sluice)).toEqual({ onEnd: "pending", open: ["pushable: producer finished; 3 values buffered and not read"] });
+  });
+
+  test("changed: an onEnd that throws: end() throws it in both; return() and throw() reject with it (it-pushable: thrown synchronously)", async () => {
+    const thrown = (): Error => new Error("onEnd broke");
+    for (const method of ["return", "throw"] as const) {
+      const a = itp.pushable({ objectMode: true, onEnd: () => { throw thrown(); } });
+      expect(() => (method === "return" ? a.return() : a.throw(new Error("stop")))).toThrow("onEnd broke");
+      const b = sluice.pushable({ objectMode: true, onEnd: () => { throw thrown(); } });
+      await expect(method === "return" ? b.return() : b.throw(new Error("stop"))).rejects.toThrow("onEnd broke");
+    }
+    for (const impl of implementations) {
+      const source = impl.pushable({ objectMode: true, onEnd: () => { throw thrown(); } });
+      expect(() => source.end()).toThrow("onEnd broke");
+    }
+  });
+
+  test("changed: an onEnd that throws where nobody called it (inside the next() that took the last value, or on abort) rejects the consumer's next call, never an uncaught exception", async () => {
+    // it-pushable never calls onEnd from next() (it calls it inside end()) and has no signal.
+    const broke = new Error("onEnd broke");
+    const source = pushable<number>({ objectMode: true, onEnd: () => { throw broke; } });
+    source.push(1).end();
+    expect(await source.next()).toEqual({ done: false, value: 1 }); // took the last value: onEnd ran here
+    await expect(source.next()).rejects.toBe(broke);
+    expect(await source.next()).toEqual({ done: true, value: undefined });
+
+    const controller = new AbortController();
+    const aborted = pushable<number>({ objectMode: true, signal: controller.signal, onEnd: () => { throw broke; } });
+    const pending = aborted.next();
+    controller.abort(new Error("shutdown"));
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    await expect(aborted.return()).rejects.toBe(broke); // or the next next(), whichever comes first
+    await expect(aborted.next()).rejects.toMatchObject({ name: "AbortError" });
+    await flush(); // an uncaught exception would fail the run here
+  });
+
   test("changed: with values still buffered, onEnd(err) of end(err) waits for them too", async () => {
     const run = async (impl: Implementation): Promise<string[]> => {
       const log: string[] = [];
@@ -477,7 +537,7 @@ describe("changed", () => {
     expect(await run(sluice)).toBe(4);
   });
 
-  test("changed: onEmpty() without a signal waits for the buffer to drain (it-pushable's resolves at once)", async () => {
+  test("changed: onEmpty() without a signal waits for the buffer to drain until end() (it-pushable's resolves at once)", async () => {
     const run = async (impl: Implementation): Promise<string> => {
       const source = impl.pushable<number>({ objectMode: true });
       source.push(1).push(2);

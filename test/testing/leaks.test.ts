@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import { describe, expect, test, vi } from "vitest";
 import { channel, configureLeakTracking, openBridges, pull, subscribe } from "../../src/core/index.js";
 import { LeakError, assertNoLeaks, leakBaseline, withLeakCheck } from "../../src/testing/index.js";
+import { MAX_COLLECTED_REPORTS } from "../../src/core/registry.js";
 import { flush } from "../helpers.js";
 
 /** A source of ticks that, like a real event source, keeps its listener until torn down. */
@@ -369,6 +370,33 @@ describe("GC backstop", () => {
       expect(error?.message).toContain("garbage-collected while open");
     } finally {
       process.off("warning", onWarning);
+    }
+  });
+
+  test.runIf(gc !== undefined)("GC backstop: it keeps at most 100 reports between two checks and counts the rest (was: every report, forever)", async () => {
+    // A long-running service never calls assertNoLeaks(): its reports must not pile up in memory.
+    const abandoned = 3 * MAX_COLLECTED_REPORTS;
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined); // 300 warnings: not on stderr
+    try {
+      const baseline = leakBaseline();
+      (() => {
+        for (let i = 0; i < abandoned; i += 1) channel<number>({ name: `abandoned-${i}` }).push(i);
+      })();
+      await flush(); // the registry watches handles from the next turn on
+      for (let i = 0; i < 100 && warn.mock.calls.length < abandoned; i += 1) {
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(warn.mock.calls.length).toBe(abandoned); // each one was still reported as a warning
+      const error = await assertNoLeaks({ baseline }).catch((e: unknown) => e as LeakError);
+      expect(error).toBeInstanceOf(LeakError);
+      expect(error?.bridges).toHaveLength(MAX_COLLECTED_REPORTS);
+      expect(error?.message).toContain(`sluice: ${abandoned} bridges were left open.`);
+      expect(error?.message).toContain(`… and ${abandoned - MAX_COLLECTED_REPORTS} more garbage-collected while open, not listed`);
+      // Taken: the list starts empty again.
+      await expect(assertNoLeaks({ baseline })).resolves.toBeUndefined();
+    } finally {
+      warn.mockRestore();
     }
   });
 

@@ -8,7 +8,7 @@ import * as Scope from "effect/Scope";
 import * as Stream from "effect/Stream";
 import { BridgeHandle } from "../../core/bridge-iterator.js";
 import { InvalidArgumentError } from "../../core/errors.js";
-import { assertAsyncIterable, assertOptions } from "../../core/source.js";
+import { assertAsyncIterable, assertOptions, openIterator } from "../../core/source.js";
 
 /**
  * Options of {@link toStream}.
@@ -83,7 +83,7 @@ export function toStream<A, E = unknown>(iterable: AsyncIterable<A>, options?: T
       Effect.suspend(() => {
         let iterator: AsyncIterator<A>;
         try {
-          iterator = iterable[Symbol.asyncIterator]();
+          iterator = openIterator(iterable, "iterable");
         } catch (error) {
           return Effect.fail(onError(error));
         }
