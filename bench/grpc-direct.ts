@@ -18,6 +18,7 @@ import * as grpc from "@grpc/grpc-js";
 import { batches, configureLeakTracking, pull } from "../src/core/index.js";
 import { asyncClient, createInProcessClient, serverStreaming, unary } from "../src/grpc/index.js";
 import { type ListStringsRequest, type StringValue, listStrings, stringsClientClass, stringsImplementation } from "../src/examples/list-strings/service.js";
+import { jsonServiceClient } from "../test/grpc/fixtures/json-service.js";
 import { machine, markdownTable, median, writeResult } from "./lib/report.js";
 
 const quick = process.argv.includes("--quick");
@@ -42,21 +43,7 @@ const dropIn = asyncClient(createInProcessClient(Strings, generatorImplementatio
 const directPlain = asyncClient(createInProcessClient(Strings, stringsImplementation)) as unknown as Api;
 
 // A unary service (JSON messages: only share mode is measured, serializers never run).
-const json = { serialize: (v: unknown) => Buffer.from(JSON.stringify(v)), deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown };
-const Greeter = grpc.makeGenericClientConstructor(
-  {
-    SayHello: {
-      path: "/bench.Greeter/SayHello",
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  },
-  "Greeter",
-);
+const Greeter = jsonServiceClient("bench.Greeter", { SayHello: { requestStream: false, responseStream: false } });
 const greeterImplementation = { SayHello: unary<{ name: string }, { message: string }>((request) => ({ message: request.name })) };
 const greeterClient = createInProcessClient(Greeter, greeterImplementation);
 const unaryDirect = asyncClient(greeterClient) as unknown as UnaryApi;
