@@ -383,8 +383,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       return this.#finalRead() as Promise<IteratorReturnResult<undefined>>; // nothing buffered: done, or the error
     }
     const count = Math.min(max, buffer.length);
-    const values = new Array<T>(count);
-    for (let i = 0; i < count; i += 1) values[i] = buffer.shift();
+    const values = buffer.take(count);
     this.#taken += count;
     this.#afterTake();
     return Promise.resolve({ value: values, done: false });
@@ -541,7 +540,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       this.#onAbort = undefined;
       this.#signal = undefined;
     }
-    if (this.#buffer.length !== 0) this.#buffer.clear();
+    this.#buffer.clear(); // also lets go of the slots a drained buffer grew to: a closed bridge may stay referenced
     const abortError = this.#abortError;
     this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
     this.#senders.drain((s) => s.resolve(false));

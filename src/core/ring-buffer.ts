@@ -1,40 +1,106 @@
+/** The most slots in one array of a RingBuffer: 32 KiB, well under V8's large-object threshold. */
+const SEGMENT = 4096;
+
+/** A full (or, at the tail, filling) array of items that arrived while the circular array was full. */
+interface Segment<T> {
+  readonly items: Array<T | undefined>; // SEGMENT slots; items at [0, count)
+  count: number;
+  next: Segment<T> | undefined; // the next newer segment
+}
+
 /**
  * A growable FIFO queue on a power-of-two circular array: O(1) `push` and `shift` at any depth.
  *
  * `Array#shift` is O(n) once V8 leaves its fast path (around 100k items), which turns a queue drained
- * one value at a time into a quadratic one (DESIGN.md C8). This one never moves items on `shift`.
+ * one value at a time into a quadratic one. This one never moves items on `shift`.
+ *
+ * No array it allocates is larger than {@link SEGMENT} slots. V8 puts an array of more than about 16k
+ * slots (128 KiB) in large-object space, where every allocation maps fresh pages: on a VM whose page
+ * faults are slow, a ring that doubled to 16,384 slots cost about 50 ns for each value pushed into it,
+ * ten times the push itself. So the circular array doubles up to `SEGMENT` slots and stops there; later
+ * items spill into a list of `SEGMENT`-slot arrays, and when the circular array runs empty, the oldest
+ * of those becomes it (no item is ever copied once it is past the first `SEGMENT`).
  * @internal
  */
 export class RingBuffer<T> {
-  #items: Array<T | undefined>; // slots; length is always a power of two
+  #items: Array<T | undefined>; // the circular array holding the oldest items; length a power of two, at most SEGMENT
   #mask: number; // #items.length - 1, for cheap wrap-around
   #head = 0; // index of the oldest item
-  #length = 0; // items currently held
+  #count = 0; // items in #items; 0 only when #spilled is 0 too
+  #spill: Segment<T> | undefined; // the items after those in #items, oldest segment first; undefined when #spilled is 0
+  #spillTail: Segment<T> | undefined; // the segment pushes go to while spilling
+  #spilled = 0; // items in the spill segments
+  #spare: Array<T | undefined> | undefined; // an emptied SEGMENT-slot array, reused by the next spill segment; only while spilling
 
   constructor(capacity = 8) {
-    const size = 2 ** Math.ceil(Math.log2(Math.max(2, capacity)));
+    const size = 2 ** Math.ceil(Math.log2(Math.min(SEGMENT, Math.max(2, capacity))));
     this.#items = new Array<T | undefined>(size);
     this.#mask = size - 1;
   }
 
   get length(): number {
-    return this.#length;
+    return this.#count + this.#spilled;
   }
 
   push(item: T): void {
-    if (this.#length > this.#mask) this.#grow();
-    this.#items[(this.#head + this.#length) & this.#mask] = item;
-    this.#length += 1;
+    const count = this.#count;
+    if (this.#spilled === 0) {
+      if (count <= this.#mask) {
+        this.#items[(this.#head + count) & this.#mask] = item;
+        this.#count = count + 1;
+        return;
+      }
+      if (count < SEGMENT) {
+        this.#grow();
+        this.#items[count] = item;
+        this.#count = count + 1;
+        return;
+      }
+    }
+    this.#pushSpill(item);
   }
 
   /** Removes and returns the oldest item. The caller checks `length` first: on an empty queue this returns `undefined`. */
   shift(): T {
     const head = this.#head;
-    const item = this.#items[head] as T;
-    this.#items[head] = undefined; // release the reference for the GC
+    const items = this.#items;
+    const item = items[head] as T;
+    items[head] = undefined; // release the reference for the GC
     this.#head = (head + 1) & this.#mask;
-    this.#length -= 1;
+    if (--this.#count === 0) this.#emptied();
     return item;
+  }
+
+  /**
+   * Removes the oldest `count` items and returns them in order, in a new array. The caller checks that
+   * `count <= length`. Copies a run of slots at a time instead of shifting item by item.
+   */
+  take(count: number): T[] {
+    const head = this.#head;
+    const items = this.#items;
+    if (count <= this.#count && head + count <= items.length) {
+      // One contiguous run: the usual case (the array restarts at slot 0 whenever it empties).
+      const taken = items.slice(head, head + count) as T[];
+      items.fill(undefined, head, head + count);
+      this.#head = (head + count) & this.#mask;
+      this.#count -= count;
+      if (this.#count === 0) this.#emptied();
+      return taken;
+    }
+    const taken = new Array<T>(count);
+    let filled = 0;
+    while (filled < count) {
+      const from = this.#head;
+      const run = Math.min(count - filled, this.#count, this.#items.length - from);
+      const slots = this.#items;
+      for (let i = 0; i < run; i += 1) taken[filled + i] = slots[from + i] as T;
+      slots.fill(undefined, from, from + run);
+      filled += run;
+      this.#head = (from + run) & this.#mask;
+      this.#count -= run;
+      if (this.#count === 0) this.#emptied();
+    }
+    return taken;
   }
 
   /** The oldest item, not removed. The caller checks `length` first. */
@@ -44,8 +110,8 @@ export class RingBuffer<T> {
 
   /** Empties the queue, handing each item to `each` in order. Items pushed by `each` are not visited. */
   drain(each: (item: T) => void): void {
-    let count = this.#length;
-    while (count > 0 && this.#length > 0) {
+    let count = this.length;
+    while (count > 0 && this.length > 0) {
       count -= 1;
       each(this.shift());
     }
@@ -53,18 +119,52 @@ export class RingBuffer<T> {
 
   /** Drops every item at once (O(1): the slots are replaced, not cleared one by one). */
   clear(): void {
-    if (this.#length === 0 && this.#items.length <= 8) return;
+    if (this.#count === 0 && this.#items.length <= 8) return;
     this.#items = new Array<T | undefined>(8);
     this.#mask = 7;
     this.#head = 0;
-    this.#length = 0;
+    this.#count = 0;
+    this.#spill = undefined;
+    this.#spillTail = undefined;
+    this.#spilled = 0;
+    this.#spare = undefined;
+  }
+
+  /** The circular array ran empty: restart it at slot 0 (so that the next take is one run), or move to the next segment. */
+  #emptied(): void {
+    this.#head = 0;
+    const segment = this.#spill;
+    if (segment === undefined) return;
+    // The emptied array (all slots cleared) becomes the spare of the next spill segment, while spilling goes on.
+    this.#spare = segment.next === undefined ? undefined : this.#items;
+    this.#spill = segment.next;
+    if (segment.next === undefined) this.#spillTail = undefined;
+    this.#items = segment.items;
+    this.#mask = SEGMENT - 1;
+    this.#count = segment.count;
+    this.#spilled -= segment.count;
+  }
+
+  #pushSpill(item: T): void {
+    let tail = this.#spillTail;
+    if (tail === undefined || tail.count === SEGMENT) {
+      const items = this.#spare ?? new Array<T | undefined>(SEGMENT);
+      this.#spare = undefined;
+      const segment: Segment<T> = { items, count: 0, next: undefined };
+      if (tail === undefined) this.#spill = segment;
+      else tail.next = segment;
+      this.#spillTail = tail = segment;
+    }
+    tail.items[tail.count] = item;
+    tail.count += 1;
+    this.#spilled += 1;
   }
 
   #grow(): void {
     const old = this.#items;
     const size = old.length * 2;
     const items = new Array<T | undefined>(size);
-    for (let i = 0; i < this.#length; i += 1) items[i] = old[(this.#head + i) & this.#mask];
+    for (let i = 0; i < this.#count; i += 1) items[i] = old[(this.#head + i) & this.#mask];
     this.#items = items;
     this.#mask = size - 1;
     this.#head = 0;
