@@ -68,6 +68,8 @@ export interface Tracked {
   nextOpen: Tracked | undefined;
   /** Registered with the FinalizationRegistry (deferred; see trackBridge). */
   watched: boolean;
+  /** Where the registry holds its handle until it is watched (see trackBridge); -1 when it does not. */
+  pendingAt: number;
   snapshot(): BridgeSnapshot;
   /** Called when the consumer handle was collected while open: stop the producer. */
   collected(): void;
@@ -97,6 +99,7 @@ export abstract class RegistryEntry {
   prevOpen: Tracked | undefined = undefined;
   nextOpen: Tracked | undefined = undefined;
   watched = false;
+  pendingAt = -1;
 }
 
 /**
@@ -127,10 +130,14 @@ let settings: { enabled: boolean; stacks: boolean } | undefined; // read from th
 let newest: Tracked | undefined; // the list of open bridges, newest first, linked through prevOpen/nextOpen
 let watcher: FinalizationRegistry<Tracked> | undefined; // created on first use
 let nextId = 1;
-// Handles waiting to be watched by the FinalizationRegistry, as [handle, bridge, handle, bridge, …]. Registering
-// costs more than a short-lived bridge's whole life, so it is deferred by one event-loop turn: bridges finished by
-// then are never registered. Held strongly until then (one turn, or until the list is full).
-let unwatched: object[] = [];
+// Handles waiting to be watched by the FinalizationRegistry: slots [0, pendingCount) hold [handle, bridge, handle,
+// bridge, …]. Registering costs more than a short-lived bridge's whole life, so it is deferred by one event-loop
+// turn: bridges finished by then are never registered. A bridge that finishes clears its pair (found through its
+// pendingAt), and gives the slots back when they are the last ones, as they are for a bridge opened and finished in
+// one go: so a finished bridge is never held here, and a run of short bridges reuses the same two slots. Open ones
+// are held strongly until the turn ends or the list is full.
+const pending: Array<object | undefined> = [];
+let pendingCount = 0;
 let flushScheduled = false;
 const WATCH_BATCH = 256; // past this many, register at once instead of waiting for the turn
 // The real timer, read when this module is evaluated (a read, not a side effect): fake timers installed later by a
@@ -174,8 +181,11 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   bridge.nextOpen = newest;
   if (newest !== undefined) newest.prevOpen = bridge;
   newest = bridge;
-  unwatched.push(handle, bridge);
-  if (unwatched.length >= WATCH_BATCH * 2) watchPending();
+  bridge.pendingAt = pendingCount;
+  pending[pendingCount] = handle;
+  pending[pendingCount + 1] = bridge;
+  pendingCount += 2;
+  if (pendingCount >= WATCH_BATCH * 2) watchPending();
   else if (!flushScheduled) {
     flushScheduled = true;
     const timer = realSetTimeout(watchPending, 0) as { unref?: () => void };
@@ -186,18 +196,22 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
 /** Registers the deferred handles whose bridges are still open. */
 function watchPending(): void {
   flushScheduled = false;
-  const pending = unwatched;
-  unwatched = [];
   let now: number | undefined; // one clock read for the whole batch
-  for (let i = 0; i < pending.length; i += 2) {
-    const bridge = pending[i + 1] as Tracked;
-    if (!isOpen(bridge)) continue;
+  // pendingCount is read on every step: an onWatched() that tracks or finishes a bridge changes it.
+  for (let i = 0; i < pendingCount; i += 2) {
+    const handle = pending[i];
+    const bridge = pending[i + 1] as Tracked | undefined;
+    if (handle === undefined || bridge === undefined) continue; // finished before its turn came
+    pending[i] = undefined;
+    pending[i + 1] = undefined;
+    bridge.pendingAt = -1;
     bridge.createdAt = now ??= Date.now();
     watcher ??= new FinalizationRegistry(onCollected);
-    watcher.register(pending[i] as object, bridge, bridge);
+    watcher.register(handle, bridge, bridge);
     bridge.watched = true;
     bridge.onWatched?.();
   }
+  pendingCount = 0;
 }
 
 function isOpen(bridge: Tracked): boolean {
@@ -207,6 +221,13 @@ function isOpen(bridge: Tracked): boolean {
 /** Removes a finished bridge. Idempotent. @internal */
 export function untrackBridge(bridge: Tracked): void {
   if (!isOpen(bridge)) return;
+  const at = bridge.pendingAt;
+  if (at >= 0) {
+    bridge.pendingAt = -1;
+    pending[at] = undefined;
+    pending[at + 1] = undefined;
+    while (pendingCount > 0 && pending[pendingCount - 1] === undefined) pendingCount -= 2;
+  }
   const { prevOpen, nextOpen } = bridge;
   if (prevOpen === undefined) newest = nextOpen;
   else prevOpen.nextOpen = nextOpen;
