@@ -57,6 +57,11 @@ interface Sender {
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 const RESOLVED: Promise<void> = Promise.resolve();
+// Settled promises shared by every call that answers at once: a settled promise never changes, and awaiting one
+// takes a tick whether it is fresh or shared, so sharing saves an allocation per call and changes no ordering.
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const FALSE: Promise<boolean> = Promise.resolve(false);
+const DONE_PROMISE: Promise<IteratorResult<never, undefined>> = Promise.resolve(DONE);
 const noop = (): void => {};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -85,8 +90,8 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #buffer = new RingBuffer<T>(); // values pushed and not taken, in push order; includes the values of waiting senders
   #taken = 0; // how many values have left the buffer: the sequence number of its head
   readonly #readers = new RingBuffer<Reader<T>>(); // consumers waiting in next(); only ever non-empty while the buffer is empty
-  readonly #senders = new RingBuffer<Sender>(); // producers waiting in send() for their value to come within highWaterMark
-  #readyWaiters: Array<(ready: boolean) => void> = []; // producers waiting in ready(); all released together
+  #senders: RingBuffer<Sender> | undefined; // producers waiting in send() for their value to come within highWaterMark; created on the first wait
+  #readyWaiters: Array<(ready: boolean) => void> | undefined; // producers waiting in ready(), all released together; undefined while none waits
   #failure: { readonly error: unknown } | undefined; // the stream's error, delivered after the buffered values
   #abortError: AbortError | undefined; // set when the external signal aborted: every next() rejects with it
   #producerEnded = false; // the producer called end()/fail() or its function exited: pushing now is a bug
@@ -243,31 +248,33 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   send(value: T): Promise<boolean> {
     if (this.#phase >= Phase.Ending) {
       try {
-        return Promise.resolve(this.#refuse());
+        this.#refuse();
+        return FALSE;
       } catch (error) {
         return Promise.reject(error);
       }
     }
     if (this.#readers.length !== 0) {
       this.#handOff(value);
-      return Promise.resolve(true);
+      return TRUE;
     }
     if (this.#overflow !== "wait") {
       // Under a drop policy a dropped value is the policy working, not a stopped consumer: false would end
       // the usual `if (!(await send(v))) return` producer loop. Only a bridge that cut the producer off says false.
       this.push(value);
-      return Promise.resolve(this.#phase < Phase.Ending);
+      return this.#phase < Phase.Ending ? TRUE : FALSE;
     }
-    const seq = this.#taken + this.#buffer.length;
-    this.#buffer.push(value);
-    if (seq < this.#taken + this.#highWaterMark) return Promise.resolve(true);
-    return new Promise((resolve) => this.#senders.push({ seq, resolve }));
+    const buffer = this.#buffer;
+    const seq = this.#taken + buffer.length;
+    buffer.push(value);
+    if (seq < this.#taken + this.#highWaterMark) return TRUE;
+    return new Promise((resolve) => (this.#senders ??= new RingBuffer<Sender>()).push({ seq, resolve }));
   }
 
   ready(): Promise<boolean> {
-    if (this.#phase >= Phase.Ending) return Promise.resolve(false);
-    if (this.#hasRoom()) return Promise.resolve(true);
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    if (this.#phase >= Phase.Ending) return FALSE;
+    if (this.#hasRoom()) return TRUE;
+    return new Promise((resolve) => (this.#readyWaiters ??= []).push(resolve));
   }
 
   /** Ends the stream after the buffered values. Idempotent; also called when a producer function returns. */
@@ -362,7 +369,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** Queues a consumer on the empty buffer of an open bridge; a producer waiting in ready() may now go on. */
   #wait(reader: Reader<T>): void {
     this.#readers.push(reader);
-    if (this.#readyWaiters.length !== 0) this.#releaseReady(true);
+    if (this.#readyWaiters !== undefined) this.#releaseReady(true);
   }
 
   /**
@@ -427,10 +434,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   }
 
   snapshot(): BridgeSnapshot {
-    const pendingSend = this.#senders.length + this.#readyWaiters.length;
+    const sending = this.#senders?.length ?? 0;
+    const pendingSend = sending + (this.#readyWaiters?.length ?? 0);
     return {
       phase: this.#phase === Phase.Idle ? "not started" : this.#phase === Phase.Open ? "open" : "ending",
-      buffered: this.#buffer.length - this.#senders.length,
+      buffered: this.#buffer.length - sending,
       pendingNext: this.#readers.length,
       pendingSend,
     };
@@ -445,7 +453,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /** Values left the buffer: release producers now within reach, and close once the ended stream is drained. */
   #afterTake(): void {
-    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (this.#senders !== undefined || this.#readyWaiters !== undefined) this.#releaseWaiting();
     if (this.#buffer.length === 0 && this.#phase === Phase.Ending) this.#closeIfExhausted();
   }
 
@@ -457,7 +465,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** A next() that finds the buffer empty after the producer finished (Ending), or after close. */
   #finalRead(): Promise<IteratorResult<T, undefined>> {
     if (this.#phase === Phase.Closed) {
-      return this.#abortError === undefined ? Promise.resolve(DONE) : Promise.reject(this.#abortError);
+      return this.#abortError === undefined ? DONE_PROMISE : Promise.reject(this.#abortError);
     }
     return new Promise((resolve, reject) => {
       this.#readers.push({ resolve, reject });
@@ -509,19 +517,21 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #releaseWaiting(): void {
     // Hysteresis, like a Writable's 'drain': a producer that had to wait resumes once the buffer is down to
     // half of highWaterMark, and then refills it in one go, instead of being woken for every value taken.
-    const limit = this.#taken + this.#resumeAt;
     const senders = this.#senders;
-    while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
+    if (senders !== undefined) {
+      const limit = this.#taken + this.#resumeAt;
+      while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
+    }
     const buffered = this.#buffer.length;
-    if (this.#readyWaiters.length !== 0 && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
+    if (this.#readyWaiters !== undefined && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
       this.#releaseReady(true);
     }
   }
 
   #releaseReady(ready: boolean): void {
     const waiters = this.#readyWaiters;
-    if (waiters.length === 0) return;
-    this.#readyWaiters = [];
+    if (waiters === undefined) return;
+    this.#readyWaiters = undefined;
     for (const resolve of waiters) resolve(ready);
   }
 
@@ -541,9 +551,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       this.#signal = undefined;
     }
     this.#buffer.clear(); // also lets go of the slots a drained buffer grew to: a closed bridge may stay referenced
-    const abortError = this.#abortError;
-    this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
-    this.#senders.drain((s) => s.resolve(false));
+    if (this.#readers.length !== 0) {
+      const abortError = this.#abortError;
+      this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
+    }
+    if (this.#senders !== undefined && this.#senders.length !== 0) this.#senders.drain((s) => s.resolve(false));
     this.#releaseReady(false);
   }
 

@@ -8,6 +8,14 @@ interface Segment<T> {
   next: Segment<T> | undefined; // the next newer segment
 }
 
+/** The items after those in the circular array, while there are any. */
+interface Spill<T> {
+  first: Segment<T>; // the oldest segment: it becomes the circular array once that runs empty
+  last: Segment<T>; // the segment pushes go to
+  count: number; // items in all the segments; never 0 (the spill is dropped instead)
+  spare: Array<T | undefined> | undefined; // an emptied SEGMENT-slot array, for the next segment
+}
+
 /**
  * A growable FIFO queue on a power-of-two circular array: O(1) `push` and `shift` at any depth.
  *
@@ -26,25 +34,23 @@ export class RingBuffer<T> {
   #items: Array<T | undefined>; // the circular array holding the oldest items; length a power of two, at most SEGMENT
   #mask: number; // #items.length - 1, for cheap wrap-around
   #head = 0; // index of the oldest item
-  #count = 0; // items in #items; 0 only when #spilled is 0 too
-  #spill: Segment<T> | undefined; // the items after those in #items, oldest segment first; undefined when #spilled is 0
-  #spillTail: Segment<T> | undefined; // the segment pushes go to while spilling
-  #spilled = 0; // items in the spill segments
-  #spare: Array<T | undefined> | undefined; // an emptied SEGMENT-slot array, reused by the next spill segment; only while spilling
+  #count = 0; // items in #items; 0 only while #spill is undefined
+  #spill: Spill<T> | undefined; // the newer items that did not fit in #items; created when it is full at SEGMENT slots
 
   constructor(capacity = 8) {
-    const size = 2 ** Math.ceil(Math.log2(Math.min(SEGMENT, Math.max(2, capacity))));
+    const size = capacity === 8 ? 8 : 2 ** Math.ceil(Math.log2(Math.min(SEGMENT, Math.max(2, capacity))));
     this.#items = new Array<T | undefined>(size);
     this.#mask = size - 1;
   }
 
   get length(): number {
-    return this.#count + this.#spilled;
+    const spill = this.#spill;
+    return spill === undefined ? this.#count : this.#count + spill.count;
   }
 
   push(item: T): void {
     const count = this.#count;
-    if (this.#spilled === 0) {
+    if (this.#spill === undefined) {
       if (count <= this.#mask) {
         this.#items[(this.#head + count) & this.#mask] = item;
         this.#count = count + 1;
@@ -67,7 +73,7 @@ export class RingBuffer<T> {
     const item = items[head] as T;
     items[head] = undefined; // release the reference for the GC
     this.#head = (head + 1) & this.#mask;
-    if (--this.#count === 0) this.#emptied();
+    if (--this.#count === 0 && this.#spill !== undefined) this.#emptied();
     return item;
   }
 
@@ -125,39 +131,41 @@ export class RingBuffer<T> {
     this.#head = 0;
     this.#count = 0;
     this.#spill = undefined;
-    this.#spillTail = undefined;
-    this.#spilled = 0;
-    this.#spare = undefined;
   }
 
-  /** The circular array ran empty: restart it at slot 0 (so that the next take is one run), or move to the next segment. */
+  /** The circular array ran empty: restart it at slot 0 (so that the next take is one run), and move to the next segment. */
   #emptied(): void {
     this.#head = 0;
-    const segment = this.#spill;
-    if (segment === undefined) return;
-    // The emptied array (all slots cleared) becomes the spare of the next spill segment, while spilling goes on.
-    this.#spare = segment.next === undefined ? undefined : this.#items;
-    this.#spill = segment.next;
-    if (segment.next === undefined) this.#spillTail = undefined;
+    const spill = this.#spill;
+    if (spill === undefined) return;
+    const segment = spill.first;
+    if (segment.next === undefined) {
+      this.#spill = undefined; // the last segment: no more spilling, and no spare kept
+    } else {
+      spill.first = segment.next;
+      spill.count -= segment.count;
+      spill.spare = this.#items; // emptied (every slot cleared), and SEGMENT long: the array was full when spilling began
+    }
     this.#items = segment.items;
     this.#mask = SEGMENT - 1;
     this.#count = segment.count;
-    this.#spilled -= segment.count;
   }
 
   #pushSpill(item: T): void {
-    let tail = this.#spillTail;
-    if (tail === undefined || tail.count === SEGMENT) {
-      const items = this.#spare ?? new Array<T | undefined>(SEGMENT);
-      this.#spare = undefined;
-      const segment: Segment<T> = { items, count: 0, next: undefined };
-      if (tail === undefined) this.#spill = segment;
-      else tail.next = segment;
-      this.#spillTail = tail = segment;
+    let spill = this.#spill;
+    if (spill === undefined) {
+      const first: Segment<T> = { items: new Array<T | undefined>(SEGMENT), count: 0, next: undefined };
+      this.#spill = spill = { first, last: first, count: 0, spare: undefined };
+    } else if (spill.last.count === SEGMENT) {
+      const segment: Segment<T> = { items: spill.spare ?? new Array<T | undefined>(SEGMENT), count: 0, next: undefined };
+      spill.spare = undefined;
+      spill.last.next = segment;
+      spill.last = segment;
     }
-    tail.items[tail.count] = item;
-    tail.count += 1;
-    this.#spilled += 1;
+    const last = spill.last;
+    last.items[last.count] = item;
+    last.count += 1;
+    spill.count += 1;
   }
 
   #grow(): void {
