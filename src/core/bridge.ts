@@ -90,7 +90,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #buffer = new RingBuffer<T>(); // values pushed and not taken, in push order; includes the values of waiting senders
   #taken = 0; // how many values have left the buffer: the sequence number of its head
   readonly #readers = new RingBuffer<Reader<T>>(); // consumers waiting in next(); only ever non-empty while the buffer is empty
-  #senders: RingBuffer<Sender> | undefined; // producers waiting in send() for their value to come within highWaterMark; created on the first wait
+  // Producers waiting in send() for their value to come within highWaterMark, oldest first. The oldest is held in two
+  // fields, the others in a queue: a rendezvous never has more than one waiting, and then needs no object per send.
+  #sender: ((accepted: boolean) => void) | undefined; // the oldest waiting sender; undefined when none waits
+  #senderSeq = 0; // the sequence number of #sender's value
+  #moreSenders: RingBuffer<Sender> | undefined; // the senders waiting after #sender; created on first use
   #readyWaiters: Array<(ready: boolean) => void> | undefined; // producers waiting in ready(), all released together; undefined while none waits
   #failure: { readonly error: unknown } | undefined; // the stream's error, delivered after the buffered values
   #abortError: AbortError | undefined; // set when the external signal aborted: every next() rejects with it
@@ -268,7 +272,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     const seq = this.#taken + buffer.length;
     buffer.push(value);
     if (seq < this.#taken + this.#highWaterMark) return TRUE;
-    return new Promise((resolve) => (this.#senders ??= new RingBuffer<Sender>()).push({ seq, resolve }));
+    if (this.#sender === undefined) {
+      this.#senderSeq = seq;
+      return new Promise((resolve) => (this.#sender = resolve));
+    }
+    return new Promise((resolve) => (this.#moreSenders ??= new RingBuffer<Sender>()).push({ seq, resolve }));
   }
 
   ready(): Promise<boolean> {
@@ -434,7 +442,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   }
 
   snapshot(): BridgeSnapshot {
-    const sending = this.#senders?.length ?? 0;
+    const sending = this.#sender === undefined ? 0 : 1 + (this.#moreSenders?.length ?? 0);
     const pendingSend = sending + (this.#readyWaiters?.length ?? 0);
     return {
       phase: this.#phase === Phase.Idle ? "not started" : this.#phase === Phase.Open ? "open" : "ending",
@@ -453,7 +461,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /** Values left the buffer: release producers now within reach, and close once the ended stream is drained. */
   #afterTake(): void {
-    if (this.#senders !== undefined || this.#readyWaiters !== undefined) this.#releaseWaiting();
+    if (this.#sender !== undefined || this.#readyWaiters !== undefined) this.#releaseWaiting();
     if (this.#buffer.length === 0 && this.#phase === Phase.Ending) this.#closeIfExhausted();
   }
 
@@ -517,10 +525,12 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #releaseWaiting(): void {
     // Hysteresis, like a Writable's 'drain': a producer that had to wait resumes once the buffer is down to
     // half of highWaterMark, and then refills it in one go, instead of being woken for every value taken.
-    const senders = this.#senders;
-    if (senders !== undefined) {
-      const limit = this.#taken + this.#resumeAt;
-      while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
+    const limit = this.#taken + this.#resumeAt;
+    for (let sender = this.#sender; sender !== undefined && this.#senderSeq < limit; sender = this.#sender) {
+      const next = this.#moreSenders !== undefined && this.#moreSenders.length !== 0 ? this.#moreSenders.shift() : undefined;
+      this.#sender = next?.resolve;
+      this.#senderSeq = next?.seq ?? 0;
+      sender(true);
     }
     const buffered = this.#buffer.length;
     if (this.#readyWaiters !== undefined && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
@@ -555,7 +565,12 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       const abortError = this.#abortError;
       this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
     }
-    if (this.#senders !== undefined && this.#senders.length !== 0) this.#senders.drain((s) => s.resolve(false));
+    const sender = this.#sender;
+    if (sender !== undefined) {
+      this.#sender = undefined;
+      sender(false);
+      if (this.#moreSenders !== undefined && this.#moreSenders.length !== 0) this.#moreSenders.drain((s) => s.resolve(false));
+    }
     this.#releaseReady(false);
   }
 

@@ -34,7 +34,7 @@ export class RingBuffer<T> {
   #items: Array<T | undefined>; // the circular array holding the oldest items; length a power of two, at most SEGMENT
   #mask: number; // #items.length - 1, for cheap wrap-around
   #head = 0; // index of the oldest item
-  #count = 0; // items in #items; 0 only while #spill is undefined
+  #length = 0; // all items: those in #items, then #spill.count more
   #spill: Spill<T> | undefined; // the newer items that did not fit in #items; created when it is full at SEGMENT slots
 
   constructor(capacity = 8) {
@@ -44,26 +44,27 @@ export class RingBuffer<T> {
   }
 
   get length(): number {
-    const spill = this.#spill;
-    return spill === undefined ? this.#count : this.#count + spill.count;
+    return this.#length;
   }
 
   push(item: T): void {
-    const count = this.#count;
+    const length = this.#length;
     if (this.#spill === undefined) {
-      if (count <= this.#mask) {
-        this.#items[(this.#head + count) & this.#mask] = item;
-        this.#count = count + 1;
+      // Not spilling: every item is in the circular array.
+      if (length <= this.#mask) {
+        this.#items[(this.#head + length) & this.#mask] = item;
+        this.#length = length + 1;
         return;
       }
-      if (count < SEGMENT) {
+      if (length < SEGMENT) {
         this.#grow();
-        this.#items[count] = item;
-        this.#count = count + 1;
+        this.#items[length] = item;
+        this.#length = length + 1;
         return;
       }
     }
     this.#pushSpill(item);
+    this.#length = length + 1;
   }
 
   /** Removes and returns the oldest item. The caller checks `length` first: on an empty queue this returns `undefined`. */
@@ -73,7 +74,8 @@ export class RingBuffer<T> {
     const item = items[head] as T;
     items[head] = undefined; // release the reference for the GC
     this.#head = (head + 1) & this.#mask;
-    if (--this.#count === 0 && this.#spill !== undefined) this.#emptied();
+    const length = --this.#length;
+    if (this.#spill !== undefined && length === this.#spill.count) this.#emptied();
     return item;
   }
 
@@ -84,27 +86,27 @@ export class RingBuffer<T> {
   take(count: number): T[] {
     const head = this.#head;
     const items = this.#items;
-    if (count <= this.#count && head + count <= items.length) {
-      // One contiguous run: the usual case (the array restarts at slot 0 whenever it empties).
+    if (count <= this.#ringCount() && head + count <= items.length) {
+      // One contiguous run: the usual case (the array restarts at slot 0 whenever it empties by a take).
       const taken = items.slice(head, head + count) as T[];
       items.fill(undefined, head, head + count);
       this.#head = (head + count) & this.#mask;
-      this.#count -= count;
-      if (this.#count === 0) this.#emptied();
+      this.#length -= count;
+      if (this.#ringCount() === 0) this.#emptied();
       return taken;
     }
     const taken = new Array<T>(count);
     let filled = 0;
     while (filled < count) {
       const from = this.#head;
-      const run = Math.min(count - filled, this.#count, this.#items.length - from);
+      const run = Math.min(count - filled, this.#ringCount(), this.#items.length - from);
       const slots = this.#items;
       for (let i = 0; i < run; i += 1) taken[filled + i] = slots[from + i] as T;
       slots.fill(undefined, from, from + run);
       filled += run;
       this.#head = (from + run) & this.#mask;
-      this.#count -= run;
-      if (this.#count === 0) this.#emptied();
+      this.#length -= run;
+      if (this.#ringCount() === 0) this.#emptied();
     }
     return taken;
   }
@@ -125,12 +127,17 @@ export class RingBuffer<T> {
 
   /** Drops every item at once (O(1): the slots are replaced, not cleared one by one). */
   clear(): void {
-    if (this.#count === 0 && this.#items.length <= 8) return;
+    if (this.#length === 0 && this.#items.length <= 8) return;
     this.#items = new Array<T | undefined>(8);
     this.#mask = 7;
     this.#head = 0;
-    this.#count = 0;
+    this.#length = 0;
     this.#spill = undefined;
+  }
+
+  /** Items in the circular array. */
+  #ringCount(): number {
+    return this.#spill === undefined ? this.#length : this.#length - this.#spill.count;
   }
 
   /** The circular array ran empty: restart it at slot 0 (so that the next take is one run), and move to the next segment. */
@@ -148,7 +155,6 @@ export class RingBuffer<T> {
     }
     this.#items = segment.items;
     this.#mask = SEGMENT - 1;
-    this.#count = segment.count;
   }
 
   #pushSpill(item: T): void {
@@ -172,7 +178,7 @@ export class RingBuffer<T> {
     const old = this.#items;
     const size = old.length * 2;
     const items = new Array<T | undefined>(size);
-    for (let i = 0; i < this.#count; i += 1) items[i] = old[(this.#head + i) & this.#mask];
+    for (let i = 0; i < this.#length; i += 1) items[i] = old[(this.#head + i) & this.#mask];
     this.#items = items;
     this.#mask = size - 1;
     this.#head = 0;
