@@ -42,6 +42,12 @@ interface Peer {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** CPU time (user + system, all threads) since `start`, in ns. */
+function cpuNs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) * 1_000;
+}
+
 async function sum(iterable: AsyncIterable<number>): Promise<number> {
   let total = 0;
   for await (const v of iterable) total += v;
@@ -391,11 +397,11 @@ async function main(): Promise<void> {
         {
           key: `${peer.name}|${mode}`,
           run: async () => {
-            const start = performance.now();
+            const start = process.cpuUsage();
             const total = await run(n);
-            const elapsed = performance.now() - start;
+            const elapsed = cpuNs(start);
             if (total !== expected) throw new Error(`${peer.name} ${mode}: consumed sum ${total}, expected ${expected}`);
-            return (elapsed * 1e6) / n;
+            return elapsed / n;
           },
         },
       ];
@@ -418,9 +424,9 @@ async function main(): Promise<void> {
     for (const d of depths) {
       const xs: number[] = [];
       for (let i = 0; i < (quick ? 1 : 3); i += 1) {
-        const start = performance.now();
+        const start = process.cpuUsage();
         const total = await burst(d);
-        xs.push(((performance.now() - start) * 1e6) / d);
+        xs.push(cpuNs(start) / d);
         if (total !== (d * (d - 1)) / 2) throw new Error(`${peer.name} depth ${d}: wrong sum ${total}`);
       }
       perValue.push(median(xs));
@@ -461,7 +467,7 @@ async function main(): Promise<void> {
   const markdown = [
     "# Push→pull bridges: cost per value",
     "",
-    `${machine()}. N = ${N.toLocaleString("en")} values per run (${quadratic.join(" and ")}: ${SMALL_N.toLocaleString("en")}, their queues shift arrays and turn quadratic); median of ${ROUNDS} round-robin rounds after a warm-up. Lower is better; × floor is the ratio to a plain \`async function*\` yielding the same values in the same run. Bytes per buffered value: heap growth after GC with ${memoryN.toLocaleString("en")} small integers buffered (so it is the queue's own overhead).`,
+    `${machine()}. N = ${N.toLocaleString("en")} values per run (${quadratic.join(" and ")}: ${SMALL_N.toLocaleString("en")}, their queues shift arrays and turn quadratic); median of ${ROUNDS} round-robin rounds after a warm-up. Lower is better; times are CPU time (user + system, all threads, so GC helpers count), not wall time, which on a shared machine also counts the other processes; × floor is the ratio to a plain \`async function*\` yielding the same values in the same run. Bytes per buffered value: heap growth after GC with ${memoryN.toLocaleString("en")} small integers buffered (so it is the queue's own overhead).`,
     "",
     markdownTable(header, rows),
     "",
