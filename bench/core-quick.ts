@@ -1,7 +1,9 @@
 // The core's hot paths beside their baselines, in one process, round-robin, as same-run ratios against targets:
 //   - push 10,000 objects into channel({ highWaterMark: Infinity }) and drain them with nextBatch(), vs pushing them
 //     into an array and slicing it (the batch read, and the in-process gRPC direct path's way in and out)  <= 3×
-//   - burst (push N, then for await) and chunked (1,000 per event-loop turn) vs a plain async function*  <= 0.8×, 0.7×
+//   - burst (push N, then for await) and chunked (1,000 per event-loop turn) vs a plain async function*  <= 0.8×, 0.7×,
+//     burst beside a minimal queue (N values in arrays of 4,096, each read with one settled promise): a generator
+//     holds no values, and buffering N of them costs GC work that no queue avoids
 //   - rendezvous (pull, highWaterMark 0: the producer awaits every send) vs async function*               <= 1.0×,
 //     beside a hand-written minimal rendezvous (one promise per side per value, no bookkeeping): the floor of any
 //     bridge written in JavaScript, where a generator's suspension is the engine's own
@@ -82,6 +84,35 @@ function minimalRendezvous(producer: (send: (value: number) => Promise<boolean>)
   return iterator;
 }
 
+/** The least a buffering bridge can do: N values in arrays of 4,096 (no large-object arrays), one settled promise per read. */
+function minimalQueue(n: number): AsyncIterable<number> {
+  const chunks: number[][] = [];
+  for (let i = 0; i < n; i += 1) {
+    if (i % 4_096 === 0) chunks.push([]);
+    (chunks[chunks.length - 1] as number[]).push(i);
+  }
+  let chunk = 0;
+  let index = 0;
+  const iterator: AsyncIterableIterator<number, undefined> = {
+    next() {
+      const values = chunks[chunk];
+      if (values === undefined) return Promise.resolve({ value: undefined, done: true });
+      const value = values[index] as number;
+      index += 1;
+      if (index === values.length) {
+        chunks[chunk] = [];
+        chunk += 1;
+        index = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
 /** N values through bridges of `perBridge` values each, with leak tracking on or off. */
 async function shortBridges(perBridge: number, tracking: boolean): Promise<number> {
   const before = configureLeakTracking({ enabled: tracking });
@@ -150,6 +181,12 @@ const cases: ReadonlyArray<{ readonly key: string; readonly values: number; read
       ch.end();
       return sum(ch);
     },
+  },
+  {
+    key: "minimal JS queue burst (floor)",
+    values: N,
+    expected: sumTo(N),
+    run: () => sum(minimalQueue(N)),
   },
   {
     key: "async function*, a turn per 1,000 (baseline)",
@@ -233,6 +270,8 @@ console.log("");
 const targets: ReadonlyArray<readonly [string, string, string, number, string]> = [
   ["push N + nextBatch() drain", "channel push + nextBatch()", "array push + slice (baseline)", 3, "×"],
   ["burst", "channel burst", "async function* (baseline)", 0.8, "×"],
+  ["(floor) minimal JS queue burst", "minimal JS queue burst (floor)", "async function* (baseline)", Number.NaN, "×"],
+  ["(floor) burst vs minimal queue", "channel burst", "minimal JS queue burst (floor)", Number.NaN, "×"],
   ["chunked", "channel chunked (1,000 per turn)", "async function*, a turn per 1,000 (baseline)", 0.7, "×"],
   ["rendezvous", "pull rendezvous (hwm 0)", "async function* (baseline)", 1, "×"],
   ["(floor) minimal JS rendezvous", "minimal JS rendezvous (floor)", "async function* (baseline)", Number.NaN, "×"],
