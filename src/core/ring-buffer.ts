@@ -27,7 +27,7 @@ interface Spill<T> {
  * faults are slow, a ring that doubled to 16,384 slots cost about 50 ns for each value pushed into it,
  * ten times the push itself. So the circular array doubles up to `SEGMENT` slots and stops there; later
  * items spill into a list of `SEGMENT`-slot arrays, and when the circular array runs empty, the oldest
- * of those becomes it (no item is ever copied once it is past the first `SEGMENT`).
+ * of those becomes it: past `SEGMENT` items, nothing is copied to grow.
  * @internal
  */
 export class RingBuffer<T> {
