@@ -373,15 +373,21 @@ function sizeFor(peer: Peer): number {
   return peer.quadratic === true ? SMALL_N : N;
 }
 
+/** The heap in use once the garbage is gone: GC, a turn (objects kept alive for the current job are released only
+ * after it, and pending finalizers run), GC again. */
+async function settledHeap(): Promise<number> {
+  collectGarbage();
+  await turn();
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
 async function bytesPerValue(peer: Peer, n: number): Promise<number | undefined> {
   if (peer.fill === undefined) return undefined;
-  collectGarbage();
-  collectGarbage();
-  const before = process.memoryUsage().heapUsed;
+  const before = await settledHeap();
   const release = await peer.fill(n);
-  collectGarbage();
-  collectGarbage();
-  const after = process.memoryUsage().heapUsed;
+  const after = await settledHeap();
   await release();
   return (after - before) / n;
 }
@@ -415,7 +421,10 @@ async function main(): Promise<void> {
     return xs === undefined ? undefined : median(xs);
   };
   // Depth: cost per value of draining a shallow vs a deep buffer. Flat for an O(1) queue; grows for Array#shift queues.
+  // The minimum of a few runs after a warm-up: a 10,000-value run lasts about a millisecond, and one GC pause left by
+  // an earlier case (several ms on the bench VM) would otherwise decide it.
   const depths = quick ? [500, 2_000] : [10_000, 100_000];
+  const depthRuns = quick ? 1 : 5;
   const depth = new Map<string, number[]>();
   for (const peer of peers) {
     const burst = peer.modes.burst;
@@ -423,13 +432,13 @@ async function main(): Promise<void> {
     const perValue: number[] = [];
     for (const d of depths) {
       const xs: number[] = [];
-      for (let i = 0; i < (quick ? 1 : 3); i += 1) {
+      for (let i = -1; i < depthRuns; i += 1) {
         const start = process.cpuUsage();
         const total = await burst(d);
-        xs.push(cpuNs(start) / d);
+        if (i >= 0) xs.push(cpuNs(start) / d);
         if (total !== (d * (d - 1)) / 2) throw new Error(`${peer.name} depth ${d}: wrong sum ${total}`);
       }
-      perValue.push(median(xs));
+      perValue.push(Math.min(...xs));
     }
     depth.set(peer.name, perValue);
   }
@@ -473,7 +482,7 @@ async function main(): Promise<void> {
     "",
     `sluice is faster than it-pushable by: ${sluiceVs(itPushable)}.`,
     "",
-    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (median of ${quick ? 1 : 3}). An O(1) queue stays flat; a queue that shifts an array grows with depth.`,
+    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (minimum of ${depthRuns} runs after a warm-up: one GC pause would decide a millisecond run). An O(1) queue stays flat; a queue that shifts an array grows with depth.`,
     "",
     markdownTable(
       ["bridge", ...depths.map((d) => `${d.toLocaleString("en")} buffered, ns/value`), "deep ÷ shallow"],
