@@ -482,7 +482,7 @@ async function main(): Promise<void> {
     "",
     `sluice is faster than it-pushable by: ${sluiceVs(itPushable)}.`,
     "",
-    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (minimum of ${depthRuns} runs after a warm-up: one GC pause would decide a millisecond run). An O(1) queue stays flat; a queue that shifts an array grows with depth.`,
+    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (minimum of ${depthRuns} runs after a warm-up: one GC pause would decide a millisecond run). An O(1) queue grows only by the GC work of holding more values at once; a queue that shifts an array grows with depth.`,
     "",
     markdownTable(
       ["bridge", ...depths.map((d) => `${d.toLocaleString("en")} buffered, ns/value`), "deep ÷ shallow"],
