@@ -397,7 +397,8 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       }
       return this.#finalRead() as Promise<IteratorReturnResult<undefined>>; // nothing buffered: done, or the error
     }
-    const count = Math.min(max, buffer.length);
+    // Whole values only: a fractional max must not reach the queue's indices (the handle's check lets 1.5 through).
+    const count = Math.min(Math.floor(max), buffer.length);
     const values = buffer.take(count);
     this.#taken += count;
     this.#afterTake();
