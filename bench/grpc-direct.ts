@@ -132,6 +132,11 @@ const streamCases: Case[] = [
   { key: "dropIn", label: "asyncClient on the drop-in path (`direct: false`)", run: () => time(() => count(dropIn.ListStrings(request))) },
   { key: "floor", label: "plain handler writing into an array (no gRPC)", run: () => time(() => arrayFloor()) },
   { key: "batches", label: "direct path: plain handler (`call.write`), read with `batches()`", run: () => time(() => countBatches(directPlain.ListStrings(request) as never)) },
+  {
+    key: "batchesWide",
+    label: "the same, `highWaterMark: 1024`",
+    run: () => time(() => countBatches(directPlain.ListStrings(request, { highWaterMark: 1024 }) as never)),
+  },
   { key: "plainForAwait", label: "direct path: plain handler, read with `for await`", run: () => time(() => count(directPlain.ListStrings(request))) },
 ];
 
@@ -195,6 +200,7 @@ const targets = [
   ["direct pull / bare `for await`", x(ms("direct"), ms("bare")), "<= 1.3×"],
   ["direct pull, with a deadline / bare", x(ms("directDeadline"), ms("bare")), "(reported)"],
   ["direct `batches()` from a plain handler / array floor", x(ms("batches"), ms("floor")), "<= 2×"],
+  ["the same with `highWaterMark: 1024` / array floor", x(ms("batchesWide"), ms("floor")), "<= 2×"],
   ["direct unary / drop-in unary call", x(us("unaryDirect"), us("unaryDropIn")), "<= 0.2×"],
   ["direct unary / asyncClient on the drop-in path", x(us("unaryDirect"), us("unaryViaDropIn")), "(reported)"],
   ["leak tracking on / off, ListStrings", x(ms("direct"), ms("directUntracked")), "<= 1.05×"],

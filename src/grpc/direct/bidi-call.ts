@@ -18,7 +18,7 @@ function directBidiCall(route: CallRoute, requests: unknown, options: DirectRequ
   const { source, call } = openWithRequests(route, requests, options);
   const direct = route.direct;
   if (direct?.kind !== "bidi") {
-    return bridgedResponses(call, (port) => dispatchOn(call, port), { source }, options.signal, createdBy, () => source.close());
+    return bridgedResponses(call, (port) => dispatchOn(call, port), { source }, options, createdBy, () => source.close());
   }
   const ctx = new DirectContext(call, undefined);
   let requestsFailed: (error: unknown) => void = () => undefined;

@@ -16,6 +16,8 @@ import { RequestSource } from "./request-source.js";
 /** A direct call's options: the call's own, plus the caller's `signal`. */
 interface DirectRequestOptions extends DirectCallOptions {
   readonly signal: AbortSignal | undefined;
+  /** Streams whose handler writes: how many responses may wait unread in the caller's bridge (default 16). */
+  readonly highWaterMark: number | undefined;
 }
 
 /** The public function that made a call: leak reports' creation stacks start at its caller. */

@@ -132,14 +132,19 @@ class DirectPort implements ServerCallPort {
   #offer(sink: Sink<unknown>, message: unknown, onRoom: () => void): boolean {
     const call = this.#call;
     if (call.ended) return false;
-    const transfer = call.route.codec.response(message);
-    if (!transfer.ok) {
-      this.sendStatus(transfer.status);
-      return false;
+    let response = message;
+    const codec = call.route.codec;
+    if (!codec.passes || message == null) {
+      const transfer = codec.response(message);
+      if (!transfer.ok) {
+        this.sendStatus(transfer.status);
+        return false;
+      }
+      response = transfer.message;
     }
     call.beforeFirstResponse();
     if (call.ended) return false;
-    if (sink.push(transfer.message)) return true;
+    if (sink.push(response)) return true;
     void sink.ready().then((open) => open && !call.ended && onRoom());
     return false;
   }
