@@ -4,7 +4,8 @@
  * StrykerJS (stryker.config.json) mutates each group of files and runs the tests that are about them, each
  * mutant against the tests that reach it (per-test coverage), with `SLUICE_NUM_RUNS=50` property runs:
  * - the core's bridge and combinators: test/core, test/property and test/testing;
- * - the interop pushable (built on the core's bridge): the same, plus test/interop.
+ * - drive(): the same, plus test/platform (drive takes Node Writables and WritableStreams as they are);
+ * - the interop pushable (built on the core's bridge): the same as the core, plus test/interop.
  *
  * `npm run mutate` mutates every file and writes the score per file to bench/results/mutation.md (tens of
  * minutes on 2 cores: not part of `npm test`). `npm run mutate -- src/core/drive.ts` mutates the files named
@@ -23,17 +24,11 @@ const coreTests = ["test/core/**/*.test.ts", "test/property/**/*.test.ts", "test
 const groups = [
   {
     name: "core",
-    files: [
-      "src/core/bridge.ts",
-      "src/core/ring-buffer.ts",
-      "src/core/registry.ts",
-      "src/core/drive.ts",
-      "src/core/merge.ts",
-      "src/core/broadcast.ts",
-      "src/core/map-concurrent.ts",
-    ],
+    files: ["src/core/bridge.ts", "src/core/ring-buffer.ts", "src/core/registry.ts", "src/core/merge.ts", "src/core/broadcast.ts", "src/core/map-concurrent.ts"],
     tests: coreTests,
   },
+  // drive() takes Node Writables and WritableStreams as they are: their tests are drive's tests too.
+  { name: "drive", files: ["src/core/drive.ts"], tests: [...coreTests, "test/platform/**/*.test.ts"] },
   { name: "interop", files: ["src/interop/pushable.ts"], tests: [...coreTests, "test/interop/**/*.test.ts"] },
 ] as const;
 
@@ -59,18 +54,31 @@ const everything = only.length === 0;
 
 /** The part of Stryker's JSON report (mutation-testing-report-schema) read here. */
 interface Report {
-  readonly files: Record<string, { readonly mutants: readonly Mutant[] }>;
+  readonly files: Record<string, { readonly source: string; readonly mutants: readonly Mutant[] }>;
 }
 interface Mutant {
   readonly mutatorName: string;
   readonly replacement?: string;
   readonly status: string; // Killed, Survived, NoCoverage, Timeout, CompileError, RuntimeError, Ignored
-  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+  readonly location: { readonly start: Position; readonly end: Position };
+}
+interface Position {
+  readonly line: number; // 1-based
+  readonly column: number; // 1-based
+}
+
+/** The text a mutant replaced, on one line, shortened. */
+function original(source: string, { start, end }: Mutant["location"]): string {
+  const lines = source.split("\n").slice(start.line - 1, end.line);
+  if (lines.length === 1) return (lines[0] ?? "").slice(start.column - 1, end.column - 1);
+  lines[0] = (lines[0] ?? "").slice(start.column - 1);
+  lines[lines.length - 1] = (lines.at(-1) ?? "").slice(0, end.column - 1);
+  return lines.join(" ");
 }
 
 const header = machine();
 const started = Date.now();
-const results = new Map<string, readonly Mutant[]>();
+const results = new Map<string, { readonly source: string; readonly mutants: readonly Mutant[] }>();
 const testsOf = new Map<string, readonly string[]>();
 for (const group of groups) {
   const files = group.files.filter((file) => everything || only.includes(file));
@@ -87,7 +95,7 @@ for (const group of groups) {
   copyFileSync(join(root, "reports/mutation/mutation.json"), reportFile);
   const report = JSON.parse(readFileSync(reportFile, "utf8")) as Report;
   for (const file of files) {
-    results.set(file, report.files[file]?.mutants ?? []);
+    results.set(file, report.files[file] ?? { source: "", mutants: [] });
     testsOf.set(file, group.tests);
   }
 }
@@ -99,7 +107,7 @@ const count = (mutants: readonly Mutant[], status: string): number => mutants.fi
 const rows: string[][] = [];
 const survivors: string[] = [];
 let below = 0;
-for (const [file, mutants] of results) {
+for (const [file, { source, mutants }] of results) {
   const killed = count(mutants, "Killed");
   const timeout = count(mutants, "Timeout");
   const survived = count(mutants, "Survived");
@@ -111,12 +119,12 @@ for (const [file, mutants] of results) {
   if (score < target) below += 1;
   rows.push([`\`${file}\``, String(mutants.length), String(killed), String(timeout), String(survived), String(noCoverage), String(errors), `${score.toFixed(1)}%`, `${target}%`]);
   for (const m of mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage")) {
-    const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80);
-    survivors.push(`- \`${file}:${m.location.start.line}\` ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: \`${replacement.replace(/`/g, "'")}\``);
+    const code = (text: string): string => `\`${text.replace(/\s+/g, " ").replace(/`/g, "'").slice(0, 90)}\``;
+    const what = `${code(original(source, m.location))} → ${code(m.replacement ?? "")}`;
+    survivors.push(`- \`${file}:${m.location.start.line}\` ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${what}`);
   }
 }
 const table = markdownTable(["file", "mutants", "killed", "timeout", "survived", "no coverage", "errors", "score", "target"], rows);
-const tests = [...new Set([...testsOf.values()].map((t) => t.join(", ")))];
 
 const markdown = `# Mutation testing: how many deliberate bugs the tests catch
 
@@ -124,11 +132,13 @@ ${header}. StrykerJS 9.6.1 with its vitest runner, per-test coverage, every muta
 
 The score is (killed + timeout) ÷ (killed + timeout + survived + no coverage); "errors" are mutants that do not load and are not counted. A mutant the tests cannot tell apart from the code because it is equivalent is disabled in place with a \`// Stryker disable next-line\` comment giving the reason (those are not in the table).
 
-Tests run against each file: the core's files against ${tests[0] ?? ""}; \`src/interop/pushable.ts\` against ${tests[1] ?? tests[0] ?? ""} (vitest's related mode narrows each set to the test files that import the mutated file).
+Tests run against each file (vitest's related mode narrows each set to the test files that import the mutated file):
+
+${[...testsOf].map(([file, tests]) => `- \`${file}\`: ${tests.join(", ")}`).join("\n")}
 
 ${table}
 
-Survivors (line, mutator, replacement):
+Survivors (line, mutator, the code → the mutant):
 
 ${survivors.length === 0 ? "none" : survivors.join("\n")}
 `;
