@@ -1,7 +1,7 @@
 // The stable-named property test (helpers.ts): its name carries no seed, and vitest's beforeEach/afterEach
 // hooks run around every property run, as with @fast-check/vitest's test.prop.
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { property } from "./helpers.js";
 
 let befores = 0;
@@ -38,4 +38,18 @@ describe("property()", () => {
     // The cleanup returned to vitest's own first beforeEach call is vitest's to run, after the test.
     expect(runs).toEqual([0, 1, 2, 3].map((i) => [b + i, a + i, c + Math.max(0, i - 1)]));
   });
+});
+
+test("no test uses @fast-check/vitest's test.prop, whose names carry a random seed", async () => {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const root = join(import.meta.dirname, "..");
+  const offenders: string[] = [];
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
+    const path = join(entry.parentPath, entry.name);
+    const text = await readFile(path, "utf8");
+    if (/\b(?:test|it)\s*\.\s*prop\s*\(/.test(text.replace(/\/\/.*$/gm, ""))) offenders.push(path.slice(root.length + 1));
+  }
+  expect(offenders).toEqual([]);
 });
