@@ -113,6 +113,25 @@ describe("setup outcomes", () => {
   });
 });
 
+describe("a producer that ends with nothing buffered and nobody waiting", () => {
+  test("closes the bridge at once: it is not listed as open, and its teardown has run", async () => {
+    let end!: () => void;
+    const teardown = vi.fn();
+    const source = subscribe<number>(
+      (sink) => {
+        end = sink.end;
+        return teardown;
+      },
+      { lazy: false, name: "ends-later" },
+    );
+    expect(openBridges().map((b) => b.name)).toEqual(["ends-later"]);
+    end();
+    expect(openBridges()).toEqual([]);
+    expect(teardown).toHaveBeenCalledTimes(1);
+    expect(await source.next()).toEqual(DONE);
+  });
+});
+
 describe("after the producer's end, with values still buffered", () => {
   test("push() throws and send() rejects with the coded error; ready() is false; the buffered values still arrive", async () => {
     const ch = channel<number>();
