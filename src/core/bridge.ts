@@ -103,7 +103,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #stopReason: AbortError | undefined; // why the producer was stopped, once it was
   #start: (() => void) | undefined; // starts the producer; cleared when called
   #teardown: Teardown | undefined; // detaches the producer; cleared once run
-  #settingUp = false; // inside the producer's synchronous setup: its teardown is not known yet
+  #settingUp = false; // inside the producer's synchronous setup: an end there closes the bridge only once the teardown is known
   #watchingExit = false; // a callback on #exited will re-examine the readers waiting for the outcome
   #exited: Promise<void> | undefined; // settles once teardown / the producer function has finished; rejects with an error to surface
   #signal: AbortSignal | undefined; // the consumer's `signal` option, listened to while open
@@ -156,12 +156,12 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     try {
       result = setup();
     } catch (error) {
-      this.#settingUp = false;
       this.fail(error); // ignored if the setup ended the stream before throwing
       this.#closeIfEndedInSetup();
       return;
+    } finally {
+      this.#settingUp = false;
     }
-    this.#settingUp = false;
     let async: boolean;
     try {
       async = isThenable(result);
@@ -381,7 +381,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     this.#phase = Phase.Ending;
     this.#failure = failure;
     this.#releaseReady(false);
-    if (!this.#settingUp) void this.#runTeardown();
+    void this.#runTeardown(); // none yet inside a setup: runSetup runs it once the setup returns it
     if (this.#buffer.length !== 0) return;
     if (this.#readers.length !== 0) this.#settleReaders();
     else if (!this.#settingUp) this.#closeIfExhausted(); // inside a setup: once its teardown is known (runSetup)
@@ -617,7 +617,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     }
     this.#stopReason = reason;
     this.#controller?.abort(reason);
-    if (!this.#settingUp) void this.#runTeardown();
+    void this.#runTeardown();
   }
 
   /**

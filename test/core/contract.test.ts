@@ -591,6 +591,7 @@ describe("cancellation", () => {
     expect(await ch.next()).toEqual({ done: true, value: undefined });
     expect(add).toHaveBeenCalledTimes(1);
     expect(remove).toHaveBeenCalledTimes(1);
+    expect(remove.mock.calls[0]?.[0]).toBe("abort");
     expect(remove.mock.calls[0]?.[1]).toBe(add.mock.calls[0]?.[1]);
   });
 });

@@ -229,8 +229,80 @@ describe("drive with promise-returning sinks", () => {
     const ok = { write: () => true };
     const empty = (async function* () {})();
     expect(() => drive(42 as never, ok)).toThrow(InvalidArgumentError);
+    expect(() => drive(42 as never, ok)).toThrow("Expected `source` to be");
     expect(() => drive(empty, {} as never)).toThrow("Expected `sink.write` to be a function");
-    expect(() => drive(empty, { write: () => true, end: 1 } as never)).toThrow("sink.end");
+    expect(() => drive(empty, null as never)).toThrow("Expected `sink` to be an object with a write() method, got null");
+    expect(() => drive(empty, (() => true) as never)).toThrow("Expected `sink` to be an object with a write() method");
+    expect(() => drive(empty, { write: () => true, end: 1 } as never)).toThrow("Expected `sink.end` to be a function or undefined, got 1");
     expect(() => drive(empty, ok, { signal: "no" } as never)).toThrow("Expected `signal` to be an AbortSignal");
+  });
+});
+
+describe("drive: what a sink may return", () => {
+  const values = async function* (): AsyncGenerator<number> {
+    yield* [1, 2, 3];
+  };
+
+  test("a sink with write() only: drive resolves after the last value", async () => {
+    const seen: number[] = [];
+    await drive(values(), { write: (v: number) => void seen.push(v) });
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  test("anything but false or a thenable from write() means go on (null, an object, a function without then)", async () => {
+    for (const answer of [null, {}, () => undefined, 0, ""]) {
+      const seen: number[] = [];
+      await drive(values(), { write: (v: number) => (seen.push(v), answer) });
+      expect(seen).toEqual([1, 2, 3]);
+    }
+  });
+
+  test("a thenable function from write() is awaited like a promise", async () => {
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const thenableFunction = Object.assign(() => undefined, { then: (resolve: () => void) => void gate.then(resolve) });
+    const driving = drive(values(), { write: (v: number) => (seen.push(v), v === 1 ? thenableFunction : true) });
+    await turn();
+    expect(seen).toEqual([1]);
+    release();
+    await driving;
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  test("a fail() that rejects or throws is ignored: drive rejects with the source's error, and nothing is unhandled", async () => {
+    const broken = new Error("source broke");
+    const failing = async function* (): AsyncGenerator<number> {
+      yield 1;
+      throw broken;
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await expect(drive(failing(), { write: () => true, fail: () => Promise.reject(new Error("fail() failed")) })).rejects.toBe(broken);
+      await expect(
+        drive(failing(), {
+          write: () => true,
+          fail: () => {
+            throw new Error("fail() threw");
+          },
+        }),
+      ).rejects.toBe(broken);
+      await turn();
+      await turn();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  test("an abort rejects with an AbortError that says drive() was aborted, its cause the signal's reason", async () => {
+    const controller = new AbortController();
+    const s = source<number>([], { endless: true });
+    const driving = drive(s.it, { write: () => true }, { signal: controller.signal });
+    await turn();
+    controller.abort("enough");
+    await expect(driving).rejects.toMatchObject({ name: "AbortError", message: "drive() was aborted", cause: "enough" });
   });
 });

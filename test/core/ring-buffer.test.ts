@@ -1,10 +1,10 @@
 // The queue under every bridge, against an array model: any mix of push, shift, take, peek, drain and clear
 // keeps FIFO order and length. Batches of thousands of pushes carry it past its largest array (4,096 slots),
 // into the spilled segments and back, and wrap its circular array at every offset.
-import { fc, test } from "@fast-check/vitest";
-import { expect } from "vitest";
+import { fc } from "@fast-check/vitest";
+import { expect, test } from "vitest";
 import { RingBuffer } from "../../src/core/ring-buffer.js";
-import { numRuns } from "../property/helpers.js";
+import { numRuns, property } from "../property/helpers.js";
 
 type Op =
   | { readonly op: "push"; readonly count: number }
@@ -24,7 +24,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: "clear" as const }) },
 );
 
-test.prop([fc.integer({ min: 0, max: 5_000 }), fc.array(op, { maxLength: 30 })], { numRuns: Math.min(numRuns, 300) })(
+property([fc.integer({ min: 0, max: 5_000 }), fc.array(op, { maxLength: 30 })], { numRuns: Math.min(numRuns, 300) })(
   "any sequence of operations keeps FIFO order and length, across segments",
   (capacity, ops) => {
     const queue = new RingBuffer<number>(capacity);

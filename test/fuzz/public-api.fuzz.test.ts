@@ -7,11 +7,10 @@
 // work afterwards with nothing left open (`leakChecked`). Run counts: test/property/helpers.ts
 // (`SLUICE_NUM_RUNS`; `npm run soak` raises it). Defects it found are named regression examples in
 // test/fuzz/regressions.test.ts and test/core/hostile-input.test.ts.
-import { test } from "@fast-check/vitest";
-import { afterAll, beforeAll, describe, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openBridges } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { numRuns, propertyTestTimeout } from "../property/helpers.js";
+import { numRuns, property, propertyTestTimeout } from "../property/helpers.js";
 import { Ctx, type PlanSpec, planArb } from "./harness.js";
 import { type Maker, Run } from "./hostile.js";
 import { type Entry, type Subpath, constant, subpaths, surface } from "./surface.js";
@@ -81,7 +80,7 @@ for (const subpath of Object.keys(subpaths) as Subpath[]) {
   describe(subpath, () => {
     for (const [name, entry] of Object.entries(surface[subpath])) {
       if (entry === constant) continue;
-      test.prop([entry.args, planArb], { numRuns, timeout: 10_000 })(
+      property([entry.args, planArb], { numRuns, timeout: 10_000 })(
         `${name}: any arguments work or fail at once with a coded error; nothing hangs, leaks or escapes`,
         leakChecked((makers, plan) => runOnce(subpath, name, entry, makers, plan)),
         propertyTestTimeout,

@@ -2,7 +2,7 @@
 // and in-process in each message mode; what the caller observes must be identical. Handlers send
 // fully populated messages, so that `share`/`clone` (which skip proto-loader defaults, a declared
 // difference) are comparable too.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { settleStream, settleUnary } from "./call-helpers.js";
@@ -10,6 +10,7 @@ import type { StreamOutcome, UnaryOutcome } from "./call-helpers.js";
 import { interopHandlers } from "./fixtures/interop-handlers.js";
 import type { TestServiceClient, TestServiceHandlers } from "./fixtures/test-service.js";
 import { inProcess, pipe, tcp } from "./transports.js";
+import { property } from "../property/helpers.js";
 
 /** One step of a handler script. Scripts run synchronously inside the handler. */
 type Step =
@@ -139,7 +140,7 @@ describe("in-process and the pipe match grpc-js over TCP on random handler scrip
     for (const t of transports) await t.closeAll();
   });
 
-  test.prop([streamScript], { numRuns: 40, timeout: 4000 })("server streaming", async (generated) => {
+  property([streamScript], { numRuns: 40, timeout: 4000 })("server streaming", async (generated) => {
     script = generated;
     const outcomes: unknown[] = [];
     for (const client of clients) outcomes.push(observed(await settleStream(client.ListStrings({}, { deadline: Date.now() + 2000 }))));
@@ -147,7 +148,7 @@ describe("in-process and the pipe match grpc-js over TCP on random handler scrip
     for (const other of rest) expect(other).toEqual(oracle);
   });
 
-  test.prop([fc.option(token, { nil: undefined }), fc.oneof(terminal, fc.constant<Step>({ kind: "throw" }))], { numRuns: 40, timeout: 4000 })(
+  property([fc.option(token, { nil: undefined }), fc.oneof(terminal, fc.constant<Step>({ kind: "throw" }))], { numRuns: 40, timeout: 4000 })(
     "unary",
     async (header, answer) => {
       unaryStep = { header, answer };
@@ -158,7 +159,7 @@ describe("in-process and the pipe match grpc-js over TCP on random handler scrip
     },
   );
 
-  test.prop([fc.nat({ max: 5 }), fc.boolean(), terminal], { numRuns: 30, timeout: 4000 })("client streaming", async (writes, early, answer) => {
+  property([fc.nat({ max: 5 }), fc.boolean(), terminal], { numRuns: 30, timeout: 4000 })("client streaming", async (writes, early, answer) => {
     clientStreaming = { early, answer };
     const outcomes: unknown[] = [];
     for (const client of clients) {
@@ -175,7 +176,7 @@ describe("in-process and the pipe match grpc-js over TCP on random handler scrip
     for (const other of rest) expect(other).toEqual(oracle);
   });
 
-  test.prop([fc.nat({ max: 4 }), fc.nat({ max: 3 }), terminal], { numRuns: 30, timeout: 4000 })("bidi", async (writes, echoes, last) => {
+  property([fc.nat({ max: 4 }), fc.nat({ max: 3 }), terminal], { numRuns: 30, timeout: 4000 })("bidi", async (writes, echoes, last) => {
     bidi = { echoes, last };
     const outcomes: unknown[] = [];
     for (const client of clients) {

@@ -1,7 +1,7 @@
 // sluice/interop/effect under random values, chunkings, failure points, stop points and microtask jitter on
 // both sides: order kept, nothing lost, the failure delivered once, the stream's finalizer (or the bridge's
 // teardown) run exactly once and finished before whatever stopped it resolved, upstream bounded, no leaks.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
@@ -11,7 +11,7 @@ import { expect } from "vitest";
 import { type BridgeIterator, isAbortError, pull } from "../../src/core/index.js";
 import { fromStream, toStream } from "../../src/interop/effect.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { Tagged, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "../property/helpers.js";
+import { Tagged, numRuns, property, propertyTestTimeout, runTimeout, withDeadline } from "../property/helpers.js";
 
 /** Microtask jitter; 4 stands for a whole macrotask turn (lets a fiber that ignores backpressure run far ahead). */
 async function jitter(ticks: number): Promise<void> {
@@ -33,7 +33,7 @@ const fromStreamScenario = fc.record({
   concurrentReads: fc.boolean(), // read with two overlapping next() calls at a time (call order)
 });
 
-test.prop([fromStreamScenario], { numRuns: runs, timeout: runTimeout })(
+property([fromStreamScenario], { numRuns: runs, timeout: runTimeout })(
   "fromStream: order, no loss, failure once, finalizer exactly once before the stop resolved, upstream bounded",
   leakChecked(async ({ values, chunkSize, failAt, stopAt, how, highWaterMark, upstreamTicks, readTicks, concurrentReads }) => {
     const failure = new Tagged("stream failed");
@@ -136,7 +136,7 @@ const toStreamScenario = fc.record({
   producerTicks: fc.array(fc.nat({ max: 3 }), { maxLength: 32 }),
 });
 
-test.prop([toStreamScenario], { numRuns: runs, timeout: runTimeout })(
+property([toStreamScenario], { numRuns: runs, timeout: runTimeout })(
   "toStream: order, no loss, failure once, the producer has exited before the run or the interruption resolved",
   leakChecked(async ({ values, failAt, stopAt, how, highWaterMark, maxChunkSize, producerTicks }) => {
     const failure = new Tagged("producer failed");
@@ -225,7 +225,7 @@ test.prop([toStreamScenario], { numRuns: runs, timeout: runTimeout })(
   propertyTestTimeout,
 );
 
-test.prop(
+property(
   [fc.array(fc.integer(), { maxLength: 20 }), fc.nat({ max: 22 }), fc.nat({ max: 4 }), fc.array(fc.nat({ max: 4 }), { maxLength: 22 })],
   { numRuns: runs, timeout: runTimeout },
 )(

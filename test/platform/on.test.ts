@@ -1,11 +1,12 @@
 // on(): an EventEmitter or EventTarget event as a bridge. Every cleanup test checks that no listener is left.
 import { EventEmitter } from "node:events";
-import { fc, test as propTest } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { AbortError, InvalidArgumentError, isAbortError, on, openBridges } from "../../src/core/index.js";
 import { assertNoLeaks, leakChecked } from "../../src/testing/index.js";
 import { numRuns } from "../helpers/scheduled.js";
 import { flush } from "../helpers.js";
+import { property } from "../property/helpers.js";
 
 const listeners = (emitter: EventEmitter): number => emitter.eventNames().reduce((n, name) => n + emitter.listenerCount(name), 0);
 
@@ -191,7 +192,7 @@ const ending = fc.constantFrom("end", "error", "none");
 const consumer = fc.record({ breakAfter: fc.option(fc.nat({ max: 30 }), { nil: undefined }), abortAfter: fc.option(fc.nat({ max: 30 }), { nil: undefined }) });
 
 describe("on() properties", () => {
-  propTest.prop([fc.array(step, { maxLength: 30 }), ending, consumer, fc.boolean()], { numRuns: numRuns(200), timeout: 5_000 })(
+  property([fc.array(step, { maxLength: 30 }), ending, consumer, fc.boolean()], { numRuns: numRuns(200), timeout: 5_000 })(
     "any emit schedule and exit: order kept, none lost, error after the values, listeners removed once, nothing open",
     leakChecked(async (steps, end, { breakAfter, abortAfter }, useTarget) => {
       const emitter = new EventEmitter();

@@ -1,10 +1,11 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { batches, channel } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { numRuns } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
-test.prop(
+property(
   [
     fc.scheduler(),
     fc.array(fc.nat({ max: 3 }), { maxLength: 30 }), // how many values each scheduled producer step pushes

@@ -1,15 +1,16 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { broadcast } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
 const consumerPlan = fc.record({
   stopAfter: fc.option(fc.nat({ max: 12 }), { nil: undefined }),
   highWaterMark: fc.nat({ max: 3 }),
 });
 
-test.prop(
+property(
   [fc.scheduler(), fc.nat({ max: 10 }), fc.option(fc.nat({ max: 10 }), { nil: undefined }), fc.array(consumerPlan, { minLength: 1, maxLength: 3 })],
   { numRuns: numRuns(), timeout: 5_000 },
 )(

@@ -1,7 +1,7 @@
 // Model-based test of the core bridge (docs/semantics.md, order to cancellation): random sequences of producer and consumer calls on
 // a `channel` (or a `subscribe` with a captured sink, to count teardowns) are run against a small reference
 // model (an array queue and a few flags) written from the TSDoc, not from bridge.ts.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { channel, subscribe, type BridgeIterator, type Overflow, type Sink } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
@@ -12,6 +12,7 @@ import {
   flushMicrotasks,
   nextTurn,
   numRuns,
+  property,
   record,
   propertyTestTimeout,
   runTimeout,
@@ -434,7 +435,7 @@ function checkInvariants(config: Config, m: RefBridge, r: Real): void {
 }
 
 
-test.prop([scenarioArb], { numRuns, timeout: runTimeout })(
+property([scenarioArb], { numRuns, timeout: runTimeout })(
   "channel model: push/send/ready/next/nextBatch/stop/return/throw/dispose/abort/end/fail agree with the reference model",
   leakChecked(async ([config, cmds]) => {
     const m = new RefBridge(config.hwm, config.overflow, config.preAborted ? PRE_ABORT.tag : undefined);

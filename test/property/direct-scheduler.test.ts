@@ -4,7 +4,7 @@
 // duplicate, next() calls settled in call order, the handler's error once, stop settling every pending next(),
 // the abort error for every next() after an abort; and the handler runs as the caller pulls, its `finally` runs
 // exactly once, its signal has aborted when it ends, and nothing is left open.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import * as grpc from "@grpc/grpc-js";
 import { jsonServiceClient } from "../grpc/fixtures/json-service.js";
 import { expect } from "vitest";
@@ -12,7 +12,7 @@ import { GrpcError, asyncClient, createInProcessClient, serverStreaming } from "
 import type { BridgeIterator } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
-import { numRuns, runTimeout } from "./helpers.js";
+import { numRuns, property, runTimeout } from "./helpers.js";
 
 const Numbers = jsonServiceClient("property.Numbers", { Count: { requestStream: false, responseStream: true } });
 
@@ -25,7 +25,7 @@ const scenario = fc.record({
   script: consumerScript,
 });
 
-test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
+property([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
   "direct path, pulled generator: the bridge contract for the caller, and the handler runs as pulled and exits once",
   leakChecked(async (s, sc) => {
     let started = false;

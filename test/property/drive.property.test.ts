@@ -1,13 +1,14 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { AbortError, drive } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
 /** How the sink answers a write: at once, "wait for drain", or a promise. */
 const answer = fc.constantFrom("ok", "full", "async");
 
-test.prop(
+property(
   [
     fc.scheduler(),
     fc.nat({ max: 10 }),

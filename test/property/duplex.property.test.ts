@@ -1,18 +1,19 @@
 // duplex() under any interleaving the fast-check scheduler picks: both directions keep order and lose
 // nothing they were not told to drop, every stop reaches the other side, sink() settles and its input's
 // producer exits, and no bridge is left open.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { openBridges } from "../../src/core/index.js";
 import { duplex } from "../../src/interop/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
 const values = (label: string) => fc.nat({ max: 8 }).map((n) => Array.from({ length: n }, (_, i) => `${label}${i}`));
 /** Where a reader stops: after that many values (`undefined`: it reads to the end). */
 const stopAfter = fc.option(fc.nat({ max: 8 }), { nil: undefined });
 
-test.prop(
+property(
   [fc.scheduler(), fc.constantFrom(0, 1, 2, 16), values("in"), values("out"), stopAfter, stopAfter, fc.boolean()],
   { numRuns: numRuns(), timeout: 5_000 },
 )(

@@ -1,5 +1,81 @@
-// Shared helpers for the property tests: run counts, outcome recording and error normalisation.
+// Shared helpers for the property tests: the stable-named property test, run counts, outcome recording and
+// error normalisation.
+import fc from "fast-check";
+import { TestRunner, it, type RunnerTestCase, type RunnerTestSuite } from "vitest";
 import { isAbortError, SluiceError } from "../../src/core/index.js";
+
+/** One arbitrary per argument of the predicate. */
+type Arbitraries<Ts extends unknown[]> = { [K in keyof Ts]: fc.Arbitrary<Ts[K]> };
+
+/**
+ * A property test whose name is exactly `name`: `property(arbitraries, parameters)(name, predicate, timeout)`
+ * does what `@fast-check/vitest`'s `test.prop` does (fc.assert inside `it`, vitest's beforeEach/afterEach
+ * hooks around every run after the first, so the leak check of the setup file covers each run and a leak
+ * shrinks), but without the random seed that `test.prop` appends to the name. A stable name lets tools
+ * select the test by name (Stryker's per-test coverage, `vitest -t`); the seed and the shrunk counterexample
+ * are in the failure report, and `parameters.seed` (with `path`) replays a failure.
+ */
+export function property<Ts extends [unknown, ...unknown[]]>(
+  arbitraries: Arbitraries<Ts>,
+  parameters: fc.Parameters<Ts>,
+): (name: string, predicate: (...args: Ts) => boolean | void | PromiseLike<boolean | void>, timeout?: number) => void {
+  return (name, predicate, timeout) => {
+    it(
+      name,
+      async () => {
+        const prop = fc.asyncProperty<Ts>(...arbitraries, async (...args: Ts) => predicate(...args));
+        const hooks = hooksAroundEachRun();
+        try {
+          await fc.assert(
+            prop.beforeEach(async (previous) => {
+              await previous();
+              await hooks.between();
+            }),
+            parameters,
+          );
+        } finally {
+          await hooks.finish();
+        }
+      },
+      timeout,
+    );
+  };
+}
+
+/**
+ * vitest runs the beforeEach/afterEach hooks once around the whole test; a property runs many times. Between
+ * two runs this calls the afterEach hooks (innermost suite first) and the cleanups the previous beforeEach
+ * hooks returned, then the beforeEach hooks again (outermost first), as vitest orders them.
+ */
+function hooksAroundEachRun(): { between(): Promise<void>; finish(): Promise<void> } {
+  const test = TestRunner.getCurrentTest<RunnerTestCase | undefined>();
+  if (test === undefined) throw new Error("property(): the predicate must run inside a vitest test");
+  const suite: RunnerTestSuite = test.suite ?? test.file;
+  const chain: RunnerTestSuite[] = []; // innermost suite first, up to the file
+  for (let s: RunnerTestSuite | undefined = suite; s !== undefined; s = s === test.file ? undefined : (s.suite ?? test.file)) chain.push(s);
+  const before = chain.toReversed().flatMap((suite) => TestRunner.getSuiteHooks(suite).beforeEach);
+  const after = chain.flatMap((suite) => TestRunner.getSuiteHooks(suite).afterEach.toReversed());
+  const cleanups: Array<() => unknown> = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  let first = true; // vitest itself ran the hooks before the first run
+  return {
+    async between() {
+      if (first) {
+        first = false;
+        return;
+      }
+      for (const hook of after) await hook(test.context, suite);
+      await runCleanups();
+      for (const hook of before) {
+        const cleanup: unknown = await hook(test.context, suite);
+        if (typeof cleanup === "function") cleanups.push(cleanup as () => unknown);
+      }
+    },
+    finish: runCleanups, // the cleanups of the hooks run again here; vitest runs the afterEach hooks after the last run
+  };
+}
 
 /** Explicit run count: small in CI, `npm run soak` raises it (SLUICE_NUM_RUNS=5000). */
 export const numRuns = Number(process.env.SLUICE_NUM_RUNS ?? 200);

@@ -1,11 +1,11 @@
 // Microtask jitter: producers and a for-await consumer each wait a random number of
 // microtasks between steps, then the consumer breaks early (or reads to the end). Order is kept, teardown
 // runs exactly once, a pull producer has exited when the loop is left, nothing leaks.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { channel, pull, subscribe, type BridgeIterator } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
+import { numRuns, property, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
 
 const op = fc.record({ value: fc.integer(), ticks: fc.nat({ max: 3 }) }); // microtask jitter, not timers
 
@@ -21,7 +21,7 @@ const scenario = fc.record({
   highWaterMark: fc.nat({ max: 4 }),
 });
 
-test.prop([scenario], { numRuns, timeout: runTimeout })(
+property([scenario], { numRuns, timeout: runTimeout })(
   "any interleaving + early break: order kept, teardown exactly once, producer exited",
   leakChecked(async ({ kind, ops, stopAt, readTicks, highWaterMark }) => {
     let teardowns = 0;

@@ -1,10 +1,11 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { mapConcurrent } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
-test.prop(
+property(
   [
     fc.scheduler(),
     fc.nat({ max: 12 }),

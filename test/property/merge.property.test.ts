@@ -1,8 +1,9 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { merge } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns, scheduledSource } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
 /** `error` is `boom`, or an AggregateError of several sources each failing with `boom` while being stopped. */
 const onlyBoom = (error: unknown, boom: Error): boolean =>
@@ -14,7 +15,7 @@ const plan = fc.record({
   jitter: fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 4 }),
 });
 
-test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ max: 30 }), { nil: undefined }), fc.nat({ max: 3 })], {
+property([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ max: 30 }), { nil: undefined }), fc.nat({ max: 3 })], {
   numRuns: numRuns(),
   timeout: 5_000,
 })(
@@ -73,7 +74,7 @@ test.prop([fc.scheduler(), fc.array(plan, { maxLength: 4 }), fc.option(fc.nat({ 
   }),
 );
 
-test.prop([fc.scheduler(), fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.nat({ max: 8 })], {
+property([fc.scheduler(), fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }), fc.nat({ max: 8 })], {
   numRuns: numRuns(),
   timeout: 5_000,
 })(

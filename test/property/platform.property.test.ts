@@ -2,12 +2,13 @@
 // web streams both ways. In every run, whatever the interleaving and whoever stops or fails: values in order,
 // none lost unless a side stopped, errors reach the other side once, teardown once, nothing left open.
 import { Readable, Writable } from "node:stream";
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { drive, fromReadableStream, pull, toReadableStream } from "../../src/core/index.js";
 import { fromReadable, toReadable } from "../../src/node/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
 const ticks = (n: number): Promise<void> => {
   let p = Promise.resolve();
@@ -44,7 +45,7 @@ function source(xs: readonly number[], failAt: number | undefined, delays: reado
   return { it, stats, error };
 }
 
-test.prop([values, fc.integer({ min: 1, max: 8 }), fc.nat({ max: 8 }), fc.constantFrom("end", "error", "destroy"), at, jitter], options)(
+property([values, fc.integer({ min: 1, max: 8 }), fc.nat({ max: 8 }), fc.constantFrom("end", "error", "destroy"), at, jitter], options)(
   "fromReadable: chunks in order, none lost before the end, the error after them, listeners gone, destroyed at most once",
   leakChecked(async (xs, streamHighWaterMark, bridgeHighWaterMark, ending, breakAfter, delays) => {
     const readable = new Readable({ objectMode: true, highWaterMark: streamHighWaterMark, read() {} });
@@ -89,7 +90,7 @@ test.prop([values, fc.integer({ min: 1, max: 8 }), fc.nat({ max: 8 }), fc.consta
   }),
 );
 
-test.prop([values, at, at, fc.nat({ max: 4 }), jitter], options)(
+property([values, at, at, fc.nat({ max: 4 }), jitter], options)(
   "toReadable: values in order, the source's error destroys the stream, destroying stops the source once, nothing open",
   leakChecked(async (xs, failAt, destroyAfter, highWaterMark, delays) => {
     const src = source(xs, failAt, delays);
@@ -119,7 +120,7 @@ test.prop([values, at, at, fc.nat({ max: 4 }), jitter], options)(
   }),
 );
 
-test.prop([values, fc.constantFrom("writable", "web"), fc.integer({ min: 1, max: 4 }), at, at, jitter], options)(
+property([values, fc.constantFrom("writable", "web"), fc.integer({ min: 1, max: 4 }), at, at, jitter], options)(
   "drive into a Writable or a WritableStream: written in order, each failure reaches the other side once, source stopped, nothing open",
   leakChecked(async (xs, kind, highWaterMark, sourceFailAt, sinkFailAt, delays) => {
     const src = source(xs, sourceFailAt, delays);
@@ -173,7 +174,7 @@ test.prop([values, fc.constantFrom("writable", "web"), fc.integer({ min: 1, max:
   }),
 );
 
-test.prop([values, at, at, fc.nat({ max: 4 }), fc.nat({ max: 4 }), jitter], options)(
+property([values, at, at, fc.nat({ max: 4 }), fc.nat({ max: 4 }), jitter], options)(
   "web streams both ways: toReadableStream then fromReadableStream keeps order, carries the error, and a stop reaches the source once",
   leakChecked(async (xs, failAt, breakAfter, streamHighWaterMark, bridgeHighWaterMark, delays) => {
     const src = source(xs, failAt, delays);

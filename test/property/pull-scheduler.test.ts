@@ -1,11 +1,11 @@
 // Scheduler test of `pull` (docs/semantics.md: order, call order, stop, backpressure, cancellation): a producer and a scripted consumer interleaved by
 // fast-check's scheduler, including stop/return/dispose and aborts racing pending next() and pending send().
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { pull, type Overflow } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
-import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout } from "./helpers.js";
+import { Tagged, describeError, numRuns, property, propertyTestTimeout, runTimeout } from "./helpers.js";
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),
@@ -19,7 +19,7 @@ const scenario = fc.record({
   script: consumerScript,
 }).map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc));
 
-test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
+property([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
   "pull: order, no loss or duplicate, rendezvous, stop awaits the producer, everything settles",
   leakChecked(async (s, sc) => {
     let started = false;

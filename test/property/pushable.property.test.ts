@@ -7,11 +7,11 @@
 // loss, no duplicate, buffered values before the error of end(err)); onEnd is called exactly once, with the
 // model's arguments; every onEmpty() resolves; readableLength matches the model when the script pauses;
 // nothing is left open (leakChecked).
-import { fc, test } from "@fast-check/vitest";
-import { expect } from "vitest";
+import { fc } from "@fast-check/vitest";
+import { expect, test } from "vitest";
 import { pushable, pushableV } from "../../src/interop/index.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { Tagged, describeError, flushMicrotasks, numRuns, propertyTestTimeout, record, runTimeout, withDeadline, type Recorded } from "./helpers.js";
+import { Tagged, describeError, flushMicrotasks, numRuns, property, propertyTestTimeout, record, runTimeout, withDeadline, type Recorded } from "./helpers.js";
 
 type OpKind = "push" | "end" | "end(err)" | "next" | "return" | "throw" | "abort" | "onEmpty";
 
@@ -237,7 +237,7 @@ async function runScenario(sc: Scenario): Promise<void> {
   expect(p.readableLength).toBe(0);
 }
 
-test.prop([scenario], { numRuns, timeout: runTimeout })(
+property([scenario], { numRuns, timeout: runTimeout })(
   "pushable: order, no loss, every next() settles once in call order, onEnd exactly once, onEmpty resolves, no leaks",
   leakChecked(runScenario),
   propertyTestTimeout,

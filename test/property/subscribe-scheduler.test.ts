@@ -1,12 +1,12 @@
 // Scheduler test of `subscribe` (docs/semantics.md: order to cancellation, and no stray rejections): an event source pushing (or sending) on scheduled
 // ticks, sync or async setup and teardown, and a scripted consumer whose next(), stop/return/dispose and
 // aborts race it.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
-import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout } from "./helpers.js";
+import { Tagged, describeError, numRuns, property, propertyTestTimeout, runTimeout } from "./helpers.js";
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),
@@ -21,7 +21,7 @@ const scenario = fc.record({
 })
   .map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc));
 
-test.prop([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
+property([fc.scheduler(), scenario], { numRuns, timeout: runTimeout })(
   "subscribe: order, no loss or duplicate, teardown exactly once and awaited by stop, everything settles",
   leakChecked(async (s, sc) => {
     let setups = 0;

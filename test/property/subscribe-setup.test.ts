@@ -1,10 +1,10 @@
 // Error and stop for `subscribe`: a source may push, end or fail synchronously inside setup (or throw, or abort the
 // consumer's signal from there); the teardown it returns still runs exactly once, and stop() awaits it.
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { subscribe, type Overflow, type Teardown } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
-import { Tagged, describeError, numRuns, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
+import { Tagged, describeError, numRuns, property, propertyTestTimeout, runTimeout, withDeadline } from "./helpers.js";
 
 const scenario = fc.record({
   pre: fc.nat({ max: 5 }), // values pushed synchronously inside setup
@@ -16,7 +16,7 @@ const scenario = fc.record({
   breakAfter: fc.option(fc.nat({ max: 6 }), { nil: undefined }), // break out of for-await after this many values + 1
 }).map((sc) => (sc.overflow === "drop-oldest" && sc.highWaterMark === 0 ? { ...sc, highWaterMark: 1 } : sc));
 
-test.prop([scenario], { numRuns, timeout: runTimeout })(
+property([scenario], { numRuns, timeout: runTimeout })(
   "subscribe: sync push/end/fail/throw inside setup — values in order, error once, teardown exactly once",
   leakChecked(async (sc) => {
     let setups = 0;

@@ -1,10 +1,11 @@
-import { fc, test } from "@fast-check/vitest";
+import { fc } from "@fast-check/vitest";
 import { expect, vi } from "vitest";
 import { ErrorCode, pull, timeout } from "../../src/core/index.js";
 import { leakChecked } from "../../src/testing/index.js";
 import { isPrefix, numRuns } from "../helpers/scheduled.js";
+import { property } from "./helpers.js";
 
-test.prop([fc.array(fc.nat({ max: 20 }), { maxLength: 8 }), fc.integer({ min: 1, max: 80 }), fc.option(fc.nat({ max: 8 }), { nil: undefined })], {
+property([fc.array(fc.nat({ max: 20 }), { maxLength: 8 }), fc.integer({ min: 1, max: 80 }), fc.option(fc.nat({ max: 8 }), { nil: undefined })], {
   numRuns: numRuns(50),
   timeout: 5_000,
 })(
