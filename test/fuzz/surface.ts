@@ -29,6 +29,7 @@ import {
   consume,
   produce,
 } from "./harness.js";
+import { eventNames, eventTargets, nodeReadables, readNodeReadable, readWebStream, webStreams } from "./platform.js";
 import {
   FuzzError,
   type Maker,
@@ -43,12 +44,23 @@ import {
   ticks,
 } from "./hostile.js";
 
-/** The barrels of the package's subpaths, as the package exports them (see package.json `exports`). */
+/**
+ * The barrels of the package's subpaths, as the package exports them (see package.json `exports`).
+ *
+ * Left out on purpose, because importing them is their whole point and a side effect by design:
+ * `sluice/testing/vitest-setup` registers vitest `beforeEach`/`afterEach` hooks when imported (it is this suite's
+ * own setup file, so every fuzz run already runs under it), and `sluice/testing/node-test` registers `node:test`
+ * hooks when imported (imported here, it would make node:test's runner start in this vitest worker). Neither
+ * exports anything to call. `sluice/testing/mocha` exports its hooks as an object and registers nothing: it is
+ * fuzzed (its hooks called in any order, with any `this` and arguments).
+ */
 export const subpaths = {
   sluice: () => import("../../src/core/index.js"),
   "sluice/interop": () => import("../../src/interop/index.js"),
   "sluice/interop/effect": () => import("../../src/interop/effect.js"),
   "sluice/testing": () => import("../../src/testing/index.js"),
+  "sluice/testing/mocha": () => import("../../src/testing/mocha.js"),
+  "sluice/node": () => import("../../src/node/index.js"),
 } as const;
 export type Subpath = keyof typeof subpaths;
 
@@ -60,11 +72,20 @@ export interface Entry {
   use(result: unknown, ctx: Ctx): Promise<void> | void;
   /** Call with `new`. */
   readonly construct?: boolean;
+  /** The export is an object to use as it is (mocha's hooks), not a function: `use` gets it, `args` are its driving values. */
+  readonly object?: boolean;
   /**
    * The parameters (by index) whose sluice bridges the export takes over and must finish (its sources): the
    * test checks that they are finished. It finishes every other bridge it made itself.
    */
   readonly owns?: readonly number[];
+  /**
+   * How many of the values of `args` are the export's arguments (default: all); the rest drive the result
+   * (a gRPC entry's call plans, say) and reach `use` as `ctx.extra`.
+   */
+  readonly arity?: number;
+  /** The share of the run count this entry takes (default 1): an entry whose runs are slow runs fewer. */
+  readonly runShare?: number;
 }
 
 /** An export that is a constant, not something to call. */
@@ -223,6 +244,23 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
       args: args(either(setups), options(sourceOptions)),
       use: (it, ctx) => consume(it, ctx, "subscribe"),
     },
+    on: {
+      args: args(
+        either(eventTargets),
+        either(eventNames),
+        options({ ...sourceOptions, endOn: either(eventNames), failOn: either(eventNames), multiArgs: either(plausible.boolean) }),
+      ),
+      use: (it, ctx) => consume(it, ctx, "on"),
+    },
+    fromReadableStream: {
+      args: args(either(webStreams), options(sourceOptions)),
+      use: (it, ctx) => consume(it, ctx, "fromReadableStream"),
+    },
+    toReadableStream: {
+      owns: [0],
+      args: args(iterable, options({ highWaterMark: either(plausible.count), type: either(fc.constant(maker('"bytes"', () => "bytes"))) })),
+      use: (stream, ctx) => readWebStream(stream, ctx, "toReadableStream"),
+    },
     drive: {
       owns: [0],
       args: args(iterable, either(plausible.sink), options({ signal: either(plausible.signal) })),
@@ -358,6 +396,33 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
     fromStream: {
       args: args(either(streams), options({ ...sourceOptions, context: either(contexts) })),
       use: (it, ctx) => consume(it, ctx, "fromStream"),
+    },
+  },
+  "sluice/testing/mocha": {
+    mochaHooks: {
+      object: true,
+      runShare: 0.25,
+      args: args(fc.array(fc.constantFrom("beforeEach" as const, "afterEach" as const), { minLength: 1, maxLength: 4 }).map((order) => maker(order.join(", "), () => order))),
+      async use(exported, ctx) {
+        const hooks = exported as Record<"beforeEach" | "afterEach", (...a: unknown[]) => unknown>;
+        // mocha calls them with its context as `this`; any `this` and arguments must do, in any order (an
+        // afterEach without its beforeEach checks every open bridge).
+        for (const hook of ctx.extra[0] as Array<"beforeEach" | "afterEach">) {
+          const result = ctx.call(`mochaHooks.${hook}()`, () => Reflect.apply(hooks[hook], ctx.value(), [ctx.value()]));
+          await ctx.briefly(result);
+        }
+      },
+    },
+  },
+  "sluice/node": {
+    fromReadable: {
+      args: args(either(nodeReadables), options({ ...bridgeOptions, destroyOnReturn: either(plausible.boolean) })),
+      use: (it, ctx) => consume(it, ctx, "fromReadable"),
+    },
+    toReadable: {
+      owns: [0],
+      args: args(iterable, options({ objectMode: either(plausible.boolean), highWaterMark: either(plausible.count), signal: either(plausible.signal) })),
+      use: (readable, ctx) => readNodeReadable(readable, ctx, "toReadable"),
     },
   },
   "sluice/testing": {
