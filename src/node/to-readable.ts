@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { BridgeIterator } from "../core/bridge-iterator.js";
-import { AbortError, InvalidArgumentError } from "../core/errors.js";
+import { AbortError, InvalidArgumentError, asError } from "../core/errors.js";
 import { assertSignal, detachSignal } from "../core/options.js";
 import { closeIterator, openIterator } from "../core/source.js";
 
@@ -149,25 +149,6 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
     }
   }
   return readable;
-}
-
-/**
- * The error a source's failure destroys the stream with: the error itself, or an `Error` carrying what was
- * thrown as its `cause` (a `Readable` is destroyed with errors). Never throws, whatever was thrown.
- */
-function asError(error: unknown): Error {
-  try {
-    if (error instanceof Error) return error;
-  } catch {
-    // a proxy whose traps throw: not an Error as far as anyone can tell
-  }
-  let text: string;
-  try {
-    text = String(error);
-  } catch {
-    text = "The source failed with a value that cannot be converted to a string";
-  }
-  return new Error(text, { cause: error });
 }
 
 /** How to open `source`'s iterator once; a sync iterable is read through an async view of it. */

@@ -44,6 +44,8 @@ function classify(error: unknown, run: Run): string | undefined {
   if (error instanceof TypeError && error.message.startsWith("Class constructor")) return undefined;
   if (error instanceof AggregateError && error.errors.every((e) => unacceptable(e, run) === undefined)) return undefined;
   if (isServiceError(error)) return engineErrorIn(error.details);
+  // grpc-js's own error for a call on a client that was closed (its client code throws it; in-process does the same).
+  if (error instanceof Error && error.message === "Channel has been shut down") return undefined;
   // A value the run threw, wrapped in an Error because the API hands on errors only (toReadable's 'error').
   if (error instanceof Error && error.cause !== undefined && run.created.has(error.cause)) return undefined;
   if (error instanceof Error) return `${error.name}: ${error.message}`;

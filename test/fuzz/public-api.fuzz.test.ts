@@ -28,10 +28,13 @@ const describeStray = (error: unknown): string => {
 const onUncaught = (error: unknown): void => void stray.push(`uncaught ${describeStray(error)}`);
 const onUnhandled = (reason: unknown): void => void stray.push(`unhandled rejection ${describeStray(reason)}`);
 beforeAll(() => {
+  // A handler's error shows in the status details, so that the oracle sees an engine error from sluice's code there.
+  process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] = "true";
   process.on("unhandledRejection", onUnhandled);
   process.on("uncaughtException", onUncaught);
 });
 afterAll(() => {
+  delete process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"];
   process.off("unhandledRejection", onUnhandled);
   process.off("uncaughtException", onUncaught);
 });

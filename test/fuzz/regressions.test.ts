@@ -1,5 +1,6 @@
 // Defects the public-API fuzz test (public-api.fuzz.test.ts) found, each kept as a named regression example
 // after its fix. (Those of the core's combinators are in test/core/hostile-input.test.ts.)
+import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import {
   AbortError,
@@ -8,6 +9,7 @@ import {
   channel,
   configureLeakTracking,
   drive,
+  isAbortError,
   openBridges,
 } from "../../src/core/index.js";
 import { pushable } from "../../src/interop/index.js";
@@ -44,6 +46,33 @@ describe("sluice", () => {
     });
     await expect(drive(ch, { write })).rejects.toBe(broken);
     expect(openBridges()).toEqual([]);
+  });
+
+  test("regression (fuzz): drive() whose source fails with a proxy whose traps throw fails the sink and rejects with that proxy (it rejected with the trap's error and never failed the sink: a gRPC call it wrote to stayed open)", async () => {
+    const thrown = hostile();
+    const source = { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(thrown) }) };
+    let failedWith: unknown = "not failed";
+    let rejectedWith: unknown;
+    await drive(source, { write() {}, fail: (error) => void (failedWith = error) }).catch((error: unknown) => void (rejectedWith = error));
+    expect(failedWith === thrown).toBe(true); // (toBe would inspect the proxy, whose traps throw)
+    expect(rejectedWith === thrown).toBe(true);
+  });
+
+  test("regression (fuzz): drive() into a Node Writable whose source fails with a proxy whose traps throw destroys the writable with an Error carrying it", async () => {
+    const thrown = hostile();
+    const source = { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(thrown) }) };
+    const writable = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const destroyedWith = new Promise<unknown>((resolve) => writable.once("close", () => resolve(writable.errored)));
+    let rejectedWith: unknown;
+    await drive(source, writable).catch((error: unknown) => void (rejectedWith = error));
+    expect(rejectedWith === thrown).toBe(true);
+    const error = (await destroyedWith) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.cause === thrown).toBe(true);
+  });
+
+  test("regression (fuzz): isAbortError() of a proxy whose traps throw is false (it threw the trap's error)", () => {
+    expect(isAbortError(hostile())).toBe(false);
   });
 
   test("regression (fuzz): the error classes refuse a message that is not a string with an InvalidArgumentError (were raw TypeErrors)", () => {

@@ -17,11 +17,14 @@
 //      (its sources): the test then checks that they are finished; it finishes every other bridge itself.
 //   The coverage test fails until every export has an entry; each entry becomes one property.
 import { fc } from "@fast-check/vitest";
+import type { EventEmitter } from "node:events";
+import { credentials } from "@grpc/grpc-js";
 import * as Context from "effect/Context";
 import * as Effect from "effect/Effect";
 import * as Fiber from "effect/Fiber";
 import * as Stream from "effect/Stream";
 import type { Broadcast } from "../../src/core/index.js";
+import { asyncClient, unary } from "../../src/grpc/index.js";
 import {
   type Ctx,
   awaitResult,
@@ -29,6 +32,25 @@ import {
   consume,
   produce,
 } from "./harness.js";
+import {
+  FuzzClient,
+  callPlans,
+  clientConstructors,
+  clients,
+  implementationArgs,
+  inProcessOptions,
+  handlerFns,
+  makeCalls,
+  metadatas,
+  pipeOptions,
+  requestCalls,
+  requestStreams,
+  responseCalls,
+  serveAndCall,
+  servers,
+  servingOptions,
+  statusCodes,
+} from "./grpc.js";
 import { eventNames, eventTargets, nodeReadables, readNodeReadable, readWebStream, webStreams } from "./platform.js";
 import {
   FuzzError,
@@ -61,6 +83,7 @@ export const subpaths = {
   "sluice/testing": () => import("../../src/testing/index.js"),
   "sluice/testing/mocha": () => import("../../src/testing/mocha.js"),
   "sluice/node": () => import("../../src/node/index.js"),
+  "sluice/grpc": () => import("../../src/grpc/index.js"),
 } as const;
 export type Subpath = keyof typeof subpaths;
 
@@ -398,6 +421,66 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
       use: (it, ctx) => consume(it, ctx, "fromStream"),
     },
   },
+  "sluice/grpc": {
+    // The adapters: what they return is a grpc-js handler; it is served and called (the handler misbehaves).
+    unary: adapterEntry("Unary", handlerFns.unary),
+    serverStreaming: adapterEntry("Stream", handlerFns.serverStreaming),
+    clientStreaming: adapterEntry("Collect", handlerFns.clientStreaming),
+    bidi: adapterEntry("Chat", handlerFns.bidi),
+    GrpcError: {
+      construct: true,
+      runShare: 0.5,
+      arity: 4,
+      args: args(either(statusCodes), either(plausible.name, plausible.absent), either(metadatas, plausible.absent), options({ cause: anything }), servingOptions, callPlans),
+      async use(error, ctx) {
+        readError(error, ctx, "GrpcError");
+        // Thrown by a handler, it is the status the caller gets.
+        await serveAndCall("Unary", unaryThrowing(error), ctx, "a handler throwing the GrpcError");
+      },
+    },
+    asyncClient: {
+      runShare: 0.5,
+      arity: 1,
+      args: args(either(clients), callPlans),
+      use: (api, ctx) => makeCalls(api, ctx.extra[0] as never, ctx, "asyncClient(client)"),
+    },
+    createInProcessClient: {
+      runShare: 0.5,
+      arity: 3,
+      args: args(either(clientConstructors), either(implementationArgs), inProcessOptions, callPlans),
+      async use(client, ctx) {
+        // A constructor whose instances are no grpc-js clients (a class with a static `service`) gives one without close().
+        ctx.run.cleanups.push(() => (client as { close?: () => void }).close?.());
+        const api = ctx.call("asyncClient(the in-process client)", () => asyncClient(client as never));
+        if (api !== undefined) await makeCalls(api, ctx.extra[0] as never, ctx, "asyncClient(createInProcessClient(…))");
+        rawCall(client, ctx);
+      },
+    },
+    createPipeChannel: {
+      runShare: 0.15,
+      arity: 2,
+      args: args(either(servers), pipeOptions, callPlans),
+      async use(channel, ctx) {
+        const client = new FuzzClient("pipe", credentials.createInsecure(), { channelOverride: channel as never });
+        ctx.run.cleanups.push(() => {
+          client.close();
+          (channel as { close(): void }).close();
+        });
+        await makeCalls(asyncClient(client), ctx.extra[0] as never, ctx, "asyncClient(a client over the pipe)");
+      },
+    },
+    responses: {
+      runShare: 0.5,
+      args: args(either(responseCalls), options(sourceOptions)),
+      use: (it, ctx) => consume(it, ctx, "responses"),
+    },
+    sendAll: {
+      runShare: 0.5,
+      owns: [1],
+      args: args(either(requestCalls), either(requestStreams), options({ signal: either(plausible.signal) })),
+      use: (promise, ctx) => awaitResult(promise, ctx, "sendAll"),
+    },
+  },
   "sluice/testing/mocha": {
     mochaHooks: {
       object: true,
@@ -456,6 +539,54 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
     openBridges: openBridgesEntry(),
   },
 };
+
+/** An adapter's entry: its handler function from `fns` (or anything), then the handler served and called. */
+function adapterEntry(method: "Unary" | "Stream" | "Collect" | "Chat", fns: fc.Arbitrary<Maker>): Entry {
+  return {
+    runShare: 0.5,
+    arity: 1,
+    args: args(either(fns), servingOptions, callPlans),
+    use: (handler, ctx) => serveAndCall(method, handler, ctx, `a ${method} handler`),
+  };
+}
+
+/** A unary handler (written with `unary`) that throws `error`. */
+function unaryThrowing(error: unknown): unknown {
+  return unary(() => {
+    throw error;
+  });
+}
+
+/** One call of the grpc-js API itself on a client (a deadline bounds it): the callback, or the stream's events. */
+function rawCall(client: unknown, ctx: Ctx): void {
+  const methods = client as Record<string, ((...a: unknown[]) => unknown) | undefined>;
+  const deadline = Date.now() + 20;
+  if (ctx.pick(2) === 0) {
+    const unaryMethod = methods["Unary"];
+    if (typeof unaryMethod !== "function") return;
+    ctx.track(
+      "client.Unary(request, { deadline }, callback)",
+      new Promise<void>((resolve, reject) => {
+        // A throw (grpc-js refusing the call at once) is checked by ctx.call; no callback comes then.
+        const call = ctx.call("client.Unary(…)", () => unaryMethod.call(client, { n: 1 }, { deadline }, (error: unknown) => (error === null ? resolve() : reject(error))));
+        if (call === undefined) resolve();
+      }),
+    );
+    return;
+  }
+  const streamMethod = methods["Stream"];
+  if (typeof streamMethod !== "function") return;
+  const call = ctx.call("client.Stream(…)", () => streamMethod.call(client, { n: 1 }, { deadline })) as EventEmitter | undefined;
+  if (call === undefined) return;
+  call.on("data", () => undefined);
+  ctx.track(
+    "client.Stream(…)'s status",
+    new Promise<void>((resolve, reject) => {
+      call.on("error", reject);
+      call.on("end", resolve);
+    }),
+  );
+}
 
 function configureLeakTrackingEntry(): Entry {
   return {

@@ -3,6 +3,7 @@ import type { StatusObject } from "@grpc/grpc-js";
 import { AbortError } from "../../core/index.js";
 import type { BridgeIterator } from "../../core/index.js";
 import { createSubscription } from "../../core/subscribe.js";
+import { detachSignal } from "../../core/options.js";
 import { GrpcError } from "../grpc-error.js";
 import { serviceErrorFrom } from "../service-error.js";
 import { EndedBy } from "./direct-call.js";
@@ -104,7 +105,7 @@ class PromiseCaller implements DirectCaller {
   };
 
   #settle(settle: () => void): void {
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    detachSignal(this.#signal, this.#onAbort);
     const release = this.#release;
     if (release === undefined) settle();
     else void release().then(settle);

@@ -8,7 +8,7 @@ import { DirectCall } from "./direct-call.js";
 import { DirectContext } from "./direct-context.js";
 import { DirectPort } from "./direct-port.js";
 import { RequestSource } from "./request-source.js";
-import { isThenable } from "./unary-call.js";
+import { settleResult } from "./unary-call.js";
 
 /**
  * A client-streaming call on the direct path. A handler written with `clientStreaming` is called with the
@@ -81,17 +81,13 @@ function runClientStreamingFunction(
     done();
     return;
   }
-  if (!isThenable(result)) {
-    answer(result);
-    done();
-    return;
-  }
-  result.then(
+  settleResult(
+    result,
     (value) => {
       answer(value);
       done();
     },
-    (error: unknown) => {
+    (error) => {
       fail(error);
       done();
     },

@@ -12,6 +12,31 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * Hands a handler's result to `answer` (once it resolves, if it is a thenable), or its failure to `fail`. What
+ * the result itself throws (a `then` getter or method, a proxy's traps, a response the codec cannot take) is
+ * the handler's failure too, as `await` makes it in the adapters: nothing escapes into the caller's call.
+ */
+function settleResult(result: unknown, answer: (value: unknown) => void, fail: (error: unknown) => void): void {
+  const answerOrFail = (value: unknown): void => {
+    try {
+      answer(value);
+    } catch (error) {
+      fail(error);
+    }
+  };
+  try {
+    if (isThenable(result)) {
+      result.then(answerOrFail, fail);
+      return;
+    }
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  answerOrFail(result);
+}
+
+/**
  * A unary call on the direct path. A handler written with `unary` is called with the request and a context
  * of its own, and its result is the response; any other handler runs on server call objects over a
  * {@link DirectPort}. Either way the handler starts at once, inside this call, as an `async` function's body
@@ -75,8 +100,7 @@ function runUnaryFunction(call: DirectCall, caller: PromiseCaller, fn: (request:
     fail(error);
     return;
   }
-  if (isThenable(result)) result.then(answer, fail);
-  else answer(result);
+  settleResult(result, answer, fail);
 }
 
-export { directUnaryCall, isThenable };
+export { directUnaryCall, isThenable, settleResult };
