@@ -42,6 +42,12 @@ interface Peer {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** CPU time (user + system, all threads) since `start`, in ns. */
+function cpuNs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) * 1_000;
+}
+
 async function sum(iterable: AsyncIterable<number>): Promise<number> {
   let total = 0;
   for await (const v of iterable) total += v;
@@ -367,15 +373,21 @@ function sizeFor(peer: Peer): number {
   return peer.quadratic === true ? SMALL_N : N;
 }
 
+/** The heap in use once the garbage is gone: GC, a turn (objects kept alive for the current job are released only
+ * after it, and pending finalizers run), GC again. */
+async function settledHeap(): Promise<number> {
+  collectGarbage();
+  await turn();
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
 async function bytesPerValue(peer: Peer, n: number): Promise<number | undefined> {
   if (peer.fill === undefined) return undefined;
-  collectGarbage();
-  collectGarbage();
-  const before = process.memoryUsage().heapUsed;
+  const before = await settledHeap();
   const release = await peer.fill(n);
-  collectGarbage();
-  collectGarbage();
-  const after = process.memoryUsage().heapUsed;
+  const after = await settledHeap();
   await release();
   return (after - before) / n;
 }
@@ -391,11 +403,11 @@ async function main(): Promise<void> {
         {
           key: `${peer.name}|${mode}`,
           run: async () => {
-            const start = performance.now();
+            const start = process.cpuUsage();
             const total = await run(n);
-            const elapsed = performance.now() - start;
+            const elapsed = cpuNs(start);
             if (total !== expected) throw new Error(`${peer.name} ${mode}: consumed sum ${total}, expected ${expected}`);
-            return (elapsed * 1e6) / n;
+            return elapsed / n;
           },
         },
       ];
@@ -409,7 +421,10 @@ async function main(): Promise<void> {
     return xs === undefined ? undefined : median(xs);
   };
   // Depth: cost per value of draining a shallow vs a deep buffer. Flat for an O(1) queue; grows for Array#shift queues.
+  // The minimum of a few runs after a warm-up: a 10,000-value run lasts about a millisecond, and one GC pause left by
+  // an earlier case (several ms on the bench VM) would otherwise decide it.
   const depths = quick ? [500, 2_000] : [10_000, 100_000];
+  const depthRuns = quick ? 1 : 5;
   const depth = new Map<string, number[]>();
   for (const peer of peers) {
     const burst = peer.modes.burst;
@@ -417,13 +432,13 @@ async function main(): Promise<void> {
     const perValue: number[] = [];
     for (const d of depths) {
       const xs: number[] = [];
-      for (let i = 0; i < (quick ? 1 : 3); i += 1) {
-        const start = performance.now();
+      for (let i = -1; i < depthRuns; i += 1) {
+        const start = process.cpuUsage();
         const total = await burst(d);
-        xs.push(((performance.now() - start) * 1e6) / d);
+        if (i >= 0) xs.push(cpuNs(start) / d);
         if (total !== (d * (d - 1)) / 2) throw new Error(`${peer.name} depth ${d}: wrong sum ${total}`);
       }
-      perValue.push(median(xs));
+      perValue.push(Math.min(...xs));
     }
     depth.set(peer.name, perValue);
   }
@@ -461,13 +476,13 @@ async function main(): Promise<void> {
   const markdown = [
     "# Push→pull bridges: cost per value",
     "",
-    `${machine()}. N = ${N.toLocaleString("en")} values per run (${quadratic.join(" and ")}: ${SMALL_N.toLocaleString("en")}, their queues shift arrays and turn quadratic); median of ${ROUNDS} round-robin rounds after a warm-up. Lower is better; × floor is the ratio to a plain \`async function*\` yielding the same values in the same run. Bytes per buffered value: heap growth after GC with ${memoryN.toLocaleString("en")} small integers buffered (so it is the queue's own overhead).`,
+    `${machine()}. N = ${N.toLocaleString("en")} values per run (${quadratic.join(" and ")}: ${SMALL_N.toLocaleString("en")}, their queues shift arrays and turn quadratic); median of ${ROUNDS} round-robin rounds after a warm-up. Lower is better; times are CPU time (user + system, all threads, so GC helpers count), not wall time, which on a shared machine also counts the other processes; × floor is the ratio to a plain \`async function*\` yielding the same values in the same run. Bytes per buffered value: heap growth after GC with ${memoryN.toLocaleString("en")} small integers buffered (so it is the queue's own overhead).`,
     "",
     markdownTable(header, rows),
     "",
     `sluice is faster than it-pushable by: ${sluiceVs(itPushable)}.`,
     "",
-    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (median of ${quick ? 1 : 3}). An O(1) queue stays flat; a queue that shifts an array grows with depth.`,
+    `Queue depth: burst cost per value with ${depths.map((d) => d.toLocaleString("en")).join(" vs ")} values buffered (minimum of ${depthRuns} runs after a warm-up: one GC pause would decide a millisecond run). An O(1) queue grows only by the GC work of holding more values at once; a queue that shifts an array grows with depth.`,
     "",
     markdownTable(
       ["bridge", ...depths.map((d) => `${d.toLocaleString("en")} buffered, ns/value`), "deep ÷ shallow"],

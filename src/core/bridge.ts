@@ -57,6 +57,11 @@ interface Sender {
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 const RESOLVED: Promise<void> = Promise.resolve();
+// Settled promises shared by every call that answers at once: a settled promise never changes, and awaiting one
+// takes a tick whether it is fresh or shared, so sharing saves an allocation per call and changes no ordering.
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const FALSE: Promise<boolean> = Promise.resolve(false);
+const DONE_PROMISE: Promise<IteratorResult<never, undefined>> = Promise.resolve(DONE);
 const noop = (): void => {};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -85,8 +90,12 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   #buffer = new RingBuffer<T>(); // values pushed and not taken, in push order; includes the values of waiting senders
   #taken = 0; // how many values have left the buffer: the sequence number of its head
   readonly #readers = new RingBuffer<Reader<T>>(); // consumers waiting in next(); only ever non-empty while the buffer is empty
-  readonly #senders = new RingBuffer<Sender>(); // producers waiting in send() for their value to come within highWaterMark
-  #readyWaiters: Array<(ready: boolean) => void> = []; // producers waiting in ready(); all released together
+  // Producers waiting in send() for their value to come within highWaterMark, oldest first. The oldest is held in two
+  // fields, the others in a queue: a rendezvous never has more than one waiting, and then needs no object per send.
+  #sender: ((accepted: boolean) => void) | undefined; // the oldest waiting sender; undefined when none waits
+  #senderSeq = 0; // the sequence number of #sender's value
+  #moreSenders: RingBuffer<Sender> | undefined; // the senders waiting after #sender; created on first use
+  #readyWaiters: Array<(ready: boolean) => void> | undefined; // producers waiting in ready(), all released together; undefined while none waits
   #failure: { readonly error: unknown } | undefined; // the stream's error, delivered after the buffered values
   #abortError: AbortError | undefined; // set when the external signal aborted: every next() rejects with it
   #producerEnded = false; // the producer called end()/fail() or its function exited: pushing now is a bug
@@ -268,31 +277,37 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   send(value: T): Promise<boolean> {
     if (this.#phase >= Phase.Ending) {
       try {
-        return Promise.resolve(this.#refuse());
+        this.#refuse();
+        return FALSE;
       } catch (error) {
         return Promise.reject(error);
       }
     }
     if (this.#readers.length !== 0) {
       this.#handOff(value);
-      return Promise.resolve(true);
+      return TRUE;
     }
     if (this.#overflow !== "wait") {
       // Under a drop policy a dropped value is the policy working, not a stopped consumer: false would end
       // the usual `if (!(await send(v))) return` producer loop. Only a bridge that cut the producer off says false.
       this.push(value);
-      return Promise.resolve(this.#phase < Phase.Ending);
+      return this.#phase < Phase.Ending ? TRUE : FALSE;
     }
-    const seq = this.#taken + this.#buffer.length;
-    this.#buffer.push(value);
-    if (seq < this.#taken + this.#highWaterMark) return Promise.resolve(true);
-    return new Promise((resolve) => this.#senders.push({ seq, resolve }));
+    const buffer = this.#buffer;
+    const seq = this.#taken + buffer.length;
+    buffer.push(value);
+    if (seq < this.#taken + this.#highWaterMark) return TRUE;
+    if (this.#sender === undefined) {
+      this.#senderSeq = seq;
+      return new Promise((resolve) => (this.#sender = resolve));
+    }
+    return new Promise((resolve) => (this.#moreSenders ??= new RingBuffer<Sender>()).push({ seq, resolve }));
   }
 
   ready(): Promise<boolean> {
-    if (this.#phase >= Phase.Ending) return Promise.resolve(false);
-    if (this.#hasRoom()) return Promise.resolve(true);
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    if (this.#phase >= Phase.Ending) return FALSE;
+    if (this.#hasRoom()) return TRUE;
+    return new Promise((resolve) => (this.#readyWaiters ??= []).push(resolve));
   }
 
   /** Ends the stream after the buffered values. Idempotent; also called when a producer function returns. */
@@ -396,7 +411,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** Queues a consumer on the empty buffer of an open bridge; a producer waiting in ready() may now go on. */
   #wait(reader: Reader<T>): void {
     this.#readers.push(reader);
-    if (this.#readyWaiters.length !== 0) this.#releaseReady(true);
+    if (this.#readyWaiters !== undefined) this.#releaseReady(true);
   }
 
   /**
@@ -416,9 +431,9 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       }
       return this.#finalRead() as Promise<IteratorReturnResult<undefined>>; // nothing buffered: done, or the error
     }
-    const count = Math.min(max, buffer.length);
-    const values = new Array<T>(count);
-    for (let i = 0; i < count; i += 1) values[i] = buffer.shift();
+    // Whole values only: a fractional max must not reach the queue's indices (the handle's check lets 1.5 through).
+    const count = Math.min(Math.floor(max), buffer.length);
+    const values = buffer.take(count);
     this.#taken += count;
     this.#afterTake();
     return Promise.resolve({ value: values, done: false });
@@ -462,10 +477,11 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   }
 
   snapshot(): BridgeSnapshot {
-    const pendingSend = this.#senders.length + this.#readyWaiters.length;
+    const sending = this.#sender === undefined ? 0 : 1 + (this.#moreSenders?.length ?? 0);
+    const pendingSend = sending + (this.#readyWaiters?.length ?? 0);
     return {
       phase: this.#phase === Phase.Idle ? "not started" : this.#phase === Phase.Open ? "open" : "ending",
-      buffered: this.#buffer.length - this.#senders.length,
+      buffered: this.#buffer.length - sending,
       pendingNext: this.#readers.length,
       pendingSend,
     };
@@ -480,7 +496,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /** Values left the buffer: release producers now within reach, and close once the ended stream is drained. */
   #afterTake(): void {
-    if (this.#senders.length !== 0 || this.#readyWaiters.length !== 0) this.#releaseWaiting();
+    if (this.#sender !== undefined || this.#readyWaiters !== undefined) this.#releaseWaiting();
     if (this.#buffer.length === 0 && this.#phase === Phase.Ending) this.#closeIfExhausted();
   }
 
@@ -492,7 +508,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** A next() that finds the buffer empty after the producer finished (Ending), or after close. */
   #finalRead(): Promise<IteratorResult<T, undefined>> {
     if (this.#phase === Phase.Closed) {
-      return this.#abortError === undefined ? Promise.resolve(DONE) : Promise.reject(this.#abortError);
+      return this.#abortError === undefined ? DONE_PROMISE : Promise.reject(this.#abortError);
     }
     return new Promise((resolve, reject) => {
       this.#readers.push({ resolve, reject });
@@ -545,18 +561,22 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     // Hysteresis, like a Writable's 'drain': a producer that had to wait resumes once the buffer is down to
     // half of highWaterMark, and then refills it in one go, instead of being woken for every value taken.
     const limit = this.#taken + this.#resumeAt;
-    const senders = this.#senders;
-    while (senders.length !== 0 && senders.peek().seq < limit) senders.shift().resolve(true);
+    for (let sender = this.#sender; sender !== undefined && this.#senderSeq < limit; sender = this.#sender) {
+      const next = this.#moreSenders !== undefined && this.#moreSenders.length !== 0 ? this.#moreSenders.shift() : undefined;
+      this.#sender = next?.resolve;
+      this.#senderSeq = next?.seq ?? 0;
+      sender(true);
+    }
     const buffered = this.#buffer.length;
-    if (this.#readyWaiters.length !== 0 && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
+    if (this.#readyWaiters !== undefined && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
       this.#releaseReady(true);
     }
   }
 
   #releaseReady(ready: boolean): void {
     const waiters = this.#readyWaiters;
-    if (waiters.length === 0) return;
-    this.#readyWaiters = [];
+    if (waiters === undefined) return;
+    this.#readyWaiters = undefined;
     for (const resolve of waiters) resolve(ready);
   }
 
@@ -575,10 +595,17 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       this.#onAbort = undefined;
       this.#signal = undefined;
     }
-    if (this.#buffer.length !== 0) this.#buffer.clear();
-    const abortError = this.#abortError;
-    this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
-    this.#senders.drain((s) => s.resolve(false));
+    this.#buffer.clear(); // also lets go of the slots a drained buffer grew to: a closed bridge may stay referenced
+    if (this.#readers.length !== 0) {
+      const abortError = this.#abortError;
+      this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
+    }
+    const sender = this.#sender;
+    if (sender !== undefined) {
+      this.#sender = undefined;
+      sender(false);
+      if (this.#moreSenders !== undefined && this.#moreSenders.length !== 0) this.#moreSenders.drain((s) => s.resolve(false));
+    }
     this.#releaseReady(false);
   }
 

@@ -63,11 +63,15 @@ export interface Tracked {
   id: number;
   createdAt: number;
   stack: string | undefined;
-  /** Neighbours in the registry's list of open bridges (an intrusive list: no hashing per bridge). */
+  /** Neighbours in the registry's list of watched open bridges (an intrusive list: no hashing per bridge). */
   prevOpen: Tracked | undefined;
   nextOpen: Tracked | undefined;
   /** Registered with the FinalizationRegistry (deferred; see trackBridge). */
   watched: boolean;
+  /** Until it is watched (see trackBridge): the consumer handle, held strongly for that turn; undefined otherwise. */
+  pendingHandle: object | undefined;
+  /** The next older bridge in the registry's stack of bridges not watched yet (see trackBridge). */
+  pendingOlder: Tracked | undefined;
   snapshot(): BridgeSnapshot;
   /** Called when the consumer handle was collected while open: stop the producer. */
   collected(): void;
@@ -97,6 +101,8 @@ export abstract class RegistryEntry {
   prevOpen: Tracked | undefined = undefined;
   nextOpen: Tracked | undefined = undefined;
   watched = false;
+  pendingHandle: object | undefined = undefined;
+  pendingOlder: Tracked | undefined = undefined;
 }
 
 /**
@@ -124,13 +130,18 @@ export interface LeakTrackingOptions {
 }
 
 let settings: { enabled: boolean; stacks: boolean } | undefined; // read from the environment on first use, not at import
-let newest: Tracked | undefined; // the list of open bridges, newest first, linked through prevOpen/nextOpen
+let newest: Tracked | undefined; // the watched open bridges, newest first, linked through prevOpen/nextOpen
 let watcher: FinalizationRegistry<Tracked> | undefined; // created on first use
 let nextId = 1;
-// Handles waiting to be watched by the FinalizationRegistry, as [handle, bridge, handle, bridge, …]. Registering
-// costs more than a short-lived bridge's whole life, so it is deferred by one event-loop turn: bridges finished by
-// then are never registered. Held strongly until then (one turn, or until the list is full).
-let unwatched: object[] = [];
+// The open bridges not watched yet, all newer than those of the list: a stack, newest first, linked through
+// pendingOlder, each holding its handle in pendingHandle. Registering with the FinalizationRegistry (and linking into
+// the list) costs more than a short-lived bridge's whole life, so it is deferred by one event-loop turn: bridges
+// finished by then are never registered. A bridge that finishes lets go of its handle at once; if it is the newest
+// (as a bridge opened and finished in one go is), it leaves the stack, with the finished ones under it. So a run of
+// short bridges costs a few field writes each, and holds nothing. Open ones are held strongly until the turn ends or
+// WATCH_BATCH of them are waiting.
+let pendingNewest: Tracked | undefined;
+let pendingLinked = 0; // bridges in that stack, finished ones included
 let flushScheduled = false;
 const WATCH_BATCH = 256; // past this many, register at once instead of waiting for the turn
 // The real timer, read when this module is evaluated (a read, not a side effect): fake timers installed later by a
@@ -192,11 +203,11 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   if (!enabled) return;
   bridge.id = nextId++;
   if (stacks) bridge.stack = captureStack(caller);
-  bridge.nextOpen = newest;
-  if (newest !== undefined) newest.prevOpen = bridge;
-  newest = bridge;
-  unwatched.push(handle, bridge);
-  if (unwatched.length >= WATCH_BATCH * 2) watchPending();
+  bridge.pendingHandle = handle;
+  bridge.pendingOlder = pendingNewest;
+  pendingNewest = bridge;
+  pendingLinked += 1;
+  if (pendingLinked >= WATCH_BATCH) watchPending();
   else if (!flushScheduled) {
     flushScheduled = true;
     const timer = realSetTimeout(watchPending, 0) as { unref?: () => void };
@@ -204,30 +215,54 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
   }
 }
 
-/** Registers the deferred handles whose bridges are still open. */
+/** Registers the deferred handles whose bridges are still open, and moves those bridges to the list. */
 function watchPending(): void {
   flushScheduled = false;
-  const pending = unwatched;
-  unwatched = [];
+  // Oldest first, so that the list keeps creation order. An onWatched() that opens a bridge starts a new stack.
+  const batch: Tracked[] = [];
+  for (let bridge = pendingNewest; bridge !== undefined; ) {
+    const older = bridge.pendingOlder;
+    bridge.pendingOlder = undefined;
+    if (bridge.pendingHandle !== undefined) batch.push(bridge);
+    bridge = older;
+  }
+  pendingNewest = undefined;
+  pendingLinked = 0;
   let now: number | undefined; // one clock read for the whole batch
-  for (let i = 0; i < pending.length; i += 2) {
-    const bridge = pending[i + 1] as Tracked;
-    if (!isOpen(bridge)) continue;
+  for (let i = batch.length - 1; i >= 0; i -= 1) {
+    const bridge = batch[i] as Tracked;
+    const handle = bridge.pendingHandle;
+    if (handle === undefined) continue; // finished by an earlier onWatched()
+    bridge.pendingHandle = undefined;
+    bridge.nextOpen = newest;
+    if (newest !== undefined) newest.prevOpen = bridge;
+    newest = bridge;
     bridge.createdAt = now ??= Date.now();
     watcher ??= new FinalizationRegistry(onCollected);
-    watcher.register(pending[i] as object, bridge, bridge);
+    watcher.register(handle, bridge, bridge);
     bridge.watched = true;
     bridge.onWatched?.();
   }
 }
 
-function isOpen(bridge: Tracked): boolean {
-  return bridge.id !== 0 && (bridge === newest || bridge.prevOpen !== undefined);
+/** In the list of watched open bridges. */
+function isListed(bridge: Tracked): boolean {
+  return bridge === newest || bridge.prevOpen !== undefined;
 }
 
 /** Removes a finished bridge. Idempotent. @internal */
 export function untrackBridge(bridge: Tracked): void {
-  if (!isOpen(bridge)) return;
+  if (bridge.pendingHandle !== undefined) {
+    bridge.pendingHandle = undefined;
+    while (pendingNewest !== undefined && pendingNewest.pendingHandle === undefined) {
+      const finished = pendingNewest;
+      pendingNewest = finished.pendingOlder;
+      finished.pendingOlder = undefined;
+      pendingLinked -= 1;
+    }
+    return;
+  }
+  if (!isListed(bridge)) return;
   const { prevOpen, nextOpen } = bridge;
   if (prevOpen === undefined) newest = nextOpen;
   else prevOpen.nextOpen = nextOpen;
@@ -237,8 +272,16 @@ export function untrackBridge(bridge: Tracked): void {
   if (bridge.watched) watcher?.unregister(bridge);
 }
 
-function* openList(): Generator<Tracked> {
-  for (let bridge = newest; bridge !== undefined; bridge = bridge.nextOpen) yield bridge;
+/** The open bridges, oldest first: the list (watched), then the pending ones (newer). */
+function openList(): Tracked[] {
+  const open: Tracked[] = [];
+  for (let bridge = newest; bridge !== undefined; bridge = bridge.nextOpen) open.push(bridge);
+  open.reverse();
+  const unwatched: Tracked[] = [];
+  for (let bridge = pendingNewest; bridge !== undefined; bridge = bridge.pendingOlder) {
+    if (bridge.pendingHandle !== undefined) unwatched.push(bridge);
+  }
+  return open.concat(unwatched.reverse());
 }
 
 /**
@@ -251,7 +294,7 @@ function* openList(): Generator<Tracked> {
  */
 export function openBridges(): BridgeInfo[] {
   const now = Date.now();
-  return [...openList()].reverse().map((bridge) => describe(bridge, now));
+  return openList().map((bridge) => describe(bridge, now));
 }
 
 /**
@@ -260,7 +303,7 @@ export function openBridges(): BridgeInfo[] {
  * @internal
  */
 export async function stopOpenBridges(afterId = 0, reason?: unknown): Promise<void> {
-  const leaked = [...openList()].filter((bridge) => bridge.id > afterId);
+  const leaked = openList().filter((bridge) => bridge.id > afterId);
   await Promise.allSettled(leaked.map((bridge) => bridge.stop(reason)));
 }
 
@@ -316,7 +359,7 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
 }
 
 function onCollected(bridge: Tracked): void {
-  if (!isOpen(bridge)) return;
+  if (!isListed(bridge)) return; // a watched bridge is listed until it finishes
   const info = describe(bridge, Date.now());
   if (collectedLeaks.length < MAX_COLLECTED_REPORTS) collectedLeaks.push(info);
   else {

@@ -32,7 +32,7 @@ test("bench/grpc.ts --quick runs every option at both message sizes", async () =
   expect(stdout).toContain("| grpc-js over 127.0.0.1 | ");
   expect(stdout).toContain("| **sluice drop-in (share)** | ");
   expect(stdout).toContain("| **sluice direct: pull the handler** | ");
-  expect(stdout).toContain("1024 B: ms/call");
+  expect(stdout).toContain("1024 B: CPU ms/call");
 }, 60_000);
 
 test("bench/grpc-direct.ts --quick runs every case of the direct path's targets", async () => {

@@ -415,6 +415,8 @@ describe("asyncClient's options are checked before a call starts, on every path"
           ["options.callOptions", { callOptions: 5 }],
           ["options.onHeader", { onHeader: 5 }],
           ["options.onTrailer", { onTrailer: "x" }],
+          ["options.highWaterMark", { highWaterMark: 0 }],
+          ["options.highWaterMark", { highWaterMark: 1.5 }],
         ];
         for (const [name, options] of wrong) {
           const calls: Array<() => unknown> = [

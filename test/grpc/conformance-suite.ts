@@ -2,6 +2,7 @@
 // transport may differ, the expectation reads `transport.differences`, a named, documented field.
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
+import { openBridges } from "../../src/core/index.js";
 import { deferred, nextMessage, settleStream, settleUnary } from "./call-helpers.js";
 import { echoInitialKey, echoTrailingKey, interopHandlers, payload } from "./fixtures/interop-handlers.js";
 import type { SimpleRequest, StreamingInputCallRequest, StreamingOutputCallRequest, TestServiceHandlers } from "./fixtures/test-service.js";
@@ -714,6 +715,18 @@ function defineConformanceSuite(transport: Transport, variant: ServiceVariant = 
         const outcome = await settleUnary((cb) => client.EmptyCall({}, { deadline: new Date(deadlineIn(shortDeadlineMs)) }, cb));
         expect(outcome.error?.code).toBe(Status.DEADLINE_EXCEEDED);
         await cancelled.promise;
+      });
+
+      it("a deadline that is not a number or a Date throws grpc-js's TypeError synchronously; nothing is left registered", async () => {
+        const { client } = await serve({});
+        for (const deadline of [10n, Symbol("d"), "1000", {}]) {
+          expect(() => client.EmptyCall({}, { deadline: deadline as unknown as number }, () => {})).toThrow(
+            new TypeError("Channel#createCall: deadline must be a number or Date"),
+          );
+        }
+        // The registry still works (it used to keep a half-registered call and throw from then on).
+        expect(openBridges().filter((b) => b.name.startsWith("/grpc.testing"))).toEqual([]);
+        expect((await settleUnary((cb) => client.EmptyCall({}, cb))).error).toBeNull();
       });
 
       it("a past deadline fails at once", async () => {

@@ -329,6 +329,22 @@ describe("direct path: plain handlers' server call objects", () => {
     expect(read).toBe(17);
   });
 
+  it("with a highWaterMark of 100, write() is false once 100 responses wait unread", async () => {
+    const untilFalse = deferred<number>();
+    const { api } = serve({
+      ListStrings(call) {
+        let writes = 1;
+        while (call.write({ value: String(writes) })) writes += 1;
+        untilFalse.resolve(writes);
+        call.once("drain", () => call.end());
+      },
+    });
+    let read = 0;
+    for await (const _ of api.ListStrings({}, { highWaterMark: 100 })) read += 1;
+    expect(await untilFalse.promise).toBe(101); // the first went straight to the waiting next()
+    expect(read).toBe(101);
+  });
+
   it("write callbacks, cork and pipe/pipeline from a Readable still work (they take the Writable's own path)", async () => {
     const callbacks: number[] = [];
     const { api } = serve({

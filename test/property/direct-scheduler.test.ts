@@ -6,6 +6,7 @@
 // exactly once, its signal has aborted when it ends, and nothing is left open.
 import { fc, test } from "@fast-check/vitest";
 import * as grpc from "@grpc/grpc-js";
+import { jsonServiceClient } from "../grpc/fixtures/json-service.js";
 import { expect } from "vitest";
 import { GrpcError, asyncClient, createInProcessClient, serverStreaming } from "../../src/grpc/index.js";
 import type { BridgeIterator } from "../../src/core/index.js";
@@ -13,21 +14,7 @@ import { leakChecked } from "../../src/testing/index.js";
 import { Consumer, consumerScript } from "./consumer.js";
 import { numRuns, runTimeout } from "./helpers.js";
 
-const json = { serialize: (v: unknown) => Buffer.from(JSON.stringify(v)), deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown };
-const Numbers = grpc.makeGenericClientConstructor(
-  {
-    Count: {
-      path: "/property.Numbers/Count",
-      requestStream: false,
-      responseStream: true,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  },
-  "Numbers",
-);
+const Numbers = jsonServiceClient("property.Numbers", { Count: { requestStream: false, responseStream: true } });
 
 const scenario = fc.record({
   values: fc.nat({ max: 6 }),

@@ -110,28 +110,38 @@ const pipe: CallOption = {
   },
 };
 
+/** The generator handler (`serverStreaming`) read with `for await` through `asyncClient` over an in-process client. */
+function generatorThroughAsyncClient(name: string, keeps: string, givesUp: string, direct: boolean): CallOption {
+  return {
+    name,
+    keeps,
+    givesUp,
+    async open() {
+      const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
+      const client = createInProcessClient(stringsClientClass(), implementation, { direct }) as unknown as StringsClient;
+      const strings = asyncClient(client);
+      return {
+        async listStrings(request) {
+          let received = 0;
+          for await (const _ of strings.ListStrings(request)) received += 1;
+          return received;
+        },
+        close: async () => client.close(),
+      };
+    },
+  };
+}
+
 /**
  * The direct path, Go's `iter.Pull`: `asyncClient` over an in-process client pulls the handler's generator itself.
  * Each `next()` of the caller's `for await` resumes the handler; no task, queue or call object in between.
  */
-const directPull: CallOption = {
-  name: "sluice direct: pull the handler",
-  keeps: "the gRPC contract (status, metadata, deadlines, cancellation both ways); for await on both sides",
-  givesUp: "isolation (shared objects), and concurrency: the handler runs only while the caller pulls",
-  async open() {
-    const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
-    const client = createInProcessClient(stringsClientClass(), implementation) as unknown as StringsClient;
-    const strings = asyncClient(client);
-    return {
-      async listStrings(request) {
-        let received = 0;
-        for await (const _ of strings.ListStrings(request)) received += 1;
-        return received;
-      },
-      close: async () => client.close(),
-    };
-  },
-};
+const directPull = generatorThroughAsyncClient(
+  "sluice direct: pull the handler",
+  "the gRPC contract (status, metadata, deadlines, cancellation both ways); for await on both sides",
+  "isolation (shared objects), and concurrency: the handler runs only while the caller pulls",
+  true,
+);
 
 /** The direct path with the grpc-js-style handler: its writes land in the caller's bridge, read in batches. */
 const directBatches: CallOption = {
@@ -153,24 +163,12 @@ const directBatches: CallOption = {
 };
 
 /** The same generator handler and for-await caller before the direct path: asyncClient over grpc-js's call objects. */
-const asyncIterablesDropIn: CallOption = {
-  name: "sluice async iterables, drop-in",
-  keeps: "the gRPC contract, with for await on both sides, through grpc-js's call objects (direct: false)",
-  givesUp: "isolation (shared objects), and speed: two bridges and grpc-js's client and server call objects",
-  async open() {
-    const implementation = { ListStrings: listStringsGenerator } as unknown as grpc.UntypedServiceImplementation;
-    const client = createInProcessClient(stringsClientClass(), implementation, { direct: false }) as unknown as StringsClient;
-    const strings = asyncClient(client);
-    return {
-      async listStrings(request) {
-        let received = 0;
-        for await (const _ of strings.ListStrings(request)) received += 1;
-        return received;
-      },
-      close: async () => client.close(),
-    };
-  },
-};
+const asyncIterablesDropIn = generatorThroughAsyncClient(
+  "sluice async iterables, drop-in",
+  "the gRPC contract, with for await on both sides, through grpc-js's call objects (direct: false)",
+  "isolation (shared objects), and speed: two bridges and grpc-js's client and server call objects",
+  false,
+);
 
 /** The handler called directly, its writes going into a queue that a separate task reads (Go: a goroutine and a channel). */
 const queueAndTask: CallOption = {

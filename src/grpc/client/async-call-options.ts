@@ -29,6 +29,15 @@ export interface AsyncCallOptions {
    */
   readonly callOptions?: CallOptions;
   /**
+   * Streaming calls: how many responses may wait unread in the iterator before the other side is told to wait (a
+   * handler's `write()` returns `false` until you read; over the network the call is paused, so HTTP/2 flow control
+   * reaches the server). Raise it when you read in batches (`nextBatch()`, `batches()`): each batch then carries
+   * more. A handler written with `serverStreaming` or `bidi` on the direct path is pulled, never ahead of you, so
+   * nothing is buffered there. An integer >= 1, or `Infinity`.
+   * @default 16
+   */
+  readonly highWaterMark?: number;
+  /**
    * Called once with the response headers, when they arrive (before the first response). Not called when the
    * call ends without headers (a "trailers-only" response, e.g. an error before any response). A throw from it
    * cancels the call, and the call fails with that error.

@@ -11,7 +11,7 @@ import type {
   StatusObject,
   requestCallback,
 } from "@grpc/grpc-js";
-import type { BridgeIterator } from "../../core/index.js";
+import type { BridgeIterator, SourceOptions } from "../../core/index.js";
 import { AbortError, InvalidArgumentError } from "../../core/index.js";
 import { detachSignal } from "../../core/options.js";
 import { directBidiCall } from "../direct/bidi-call.js";
@@ -98,6 +98,7 @@ interface DirectTarget {
 /** A method's options, checked, with the deadline folded into the grpc-js call options. */
 interface CheckedOptions {
   readonly signal: AbortSignal | undefined;
+  readonly highWaterMark: number | undefined;
   readonly metadata: Metadata | undefined;
   readonly callOptions: CallOptions;
   readonly onHeader: ((headers: Metadata) => void) | undefined;
@@ -124,7 +125,7 @@ function wrap(invoke: AnyMethod, definition: MethodDefinition<unknown, unknown>,
           onHeader: checked.onHeader,
           onTrailer: checked.onTrailer,
         },
-        { name: definition.path, ...(checked.signal === undefined ? {} : { signal: checked.signal }) },
+        bridgeOptions(definition.path, checked),
         serverStreamingCall,
       );
     };
@@ -173,10 +174,11 @@ function directOptions(options: CheckedOptions): DirectRequestOptions {
     onHeader: options.onHeader,
     onTrailer: options.onTrailer,
     signal: options.signal,
+    highWaterMark: options.highWaterMark,
   };
 }
 
-const noOptions: CheckedOptions = Object.freeze({ signal: undefined, metadata: undefined, callOptions: {}, onHeader: undefined, onTrailer: undefined });
+const noOptions: CheckedOptions = Object.freeze({ signal: undefined, highWaterMark: undefined, metadata: undefined, callOptions: {}, onHeader: undefined, onTrailer: undefined });
 
 /**
  * Checks a method's options before anything starts, so that a mistake fails at once with a coded error
@@ -187,8 +189,11 @@ const noOptions: CheckedOptions = Object.freeze({ signal: undefined, metadata: u
 function checkOptions(options: AsyncCallOptions | undefined): CheckedOptions {
   if (options === undefined) return noOptions;
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object or undefined", options);
-  const { signal, metadata, deadline, callOptions, onHeader, onTrailer } = options;
+  const { signal, highWaterMark, metadata, deadline, callOptions, onHeader, onTrailer } = options;
   if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidArgumentError("options.signal", "an AbortSignal", signal);
+  if (highWaterMark !== undefined && !(highWaterMark === Infinity || (Number.isSafeInteger(highWaterMark) && highWaterMark >= 1))) {
+    throw new InvalidArgumentError("options.highWaterMark", "an integer >= 1 or Infinity", highWaterMark);
+  }
   if (metadata !== undefined && !(metadata instanceof Metadata)) throw new InvalidArgumentError("options.metadata", "a grpc-js Metadata", metadata);
   if (callOptions !== undefined && (typeof callOptions !== "object" || callOptions === null)) {
     throw new InvalidArgumentError("options.callOptions", "an object of grpc-js CallOptions", callOptions);
@@ -198,7 +203,7 @@ function checkOptions(options: AsyncCallOptions | undefined): CheckedOptions {
   const merged: CallOptions = deadline === undefined ? { ...callOptions } : { ...callOptions, deadline };
   if (merged.deadline !== undefined) deadlineMs(merged.deadline, deadline === undefined ? "options.callOptions.deadline" : "options.deadline");
   checkCallOptions(merged);
-  return { signal, metadata, callOptions: merged, onHeader, onTrailer };
+  return { signal, highWaterMark, metadata, callOptions: merged, onHeader, onTrailer };
 }
 
 /** Checks the grpc-js `CallOptions` that grpc-js itself would only trip over inside the call (with a TypeError). */
@@ -351,9 +356,18 @@ function remoteBidi(
       // The requests are closed before the last result is delivered, and when the stream stops before it started.
       release: () => source.close(),
     },
-    { name: definition.path, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+    bridgeOptions(definition.path, options),
     createdBy,
   );
+}
+
+/** The options of a streaming call's `grpc-responses` bridge. */
+function bridgeOptions(name: string, options: CheckedOptions): SourceOptions {
+  return {
+    name,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+  };
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { BridgeIterator } from "../../core/index.js";
 import type { CallRoute } from "../in-process/in-process-call.js";
-import { dispatchOn, handlerRequests } from "./call-support.js";
+import { dispatchOn, handlerRequests, openWithRequests } from "./call-support.js";
 import type { CreatedBy, DirectRequestOptions } from "./call-support.js";
-import { DirectCall } from "./direct-call.js";
 import { DirectContext } from "./direct-context.js";
 import { DirectResponses, HandlerResponses } from "./handler-responses.js";
-import { RequestSource } from "./request-source.js";
 import { bridgedResponses } from "./server-streaming-call.js";
 
 /**
@@ -17,17 +15,10 @@ import { bridgedResponses } from "./server-streaming-call.js";
  * @throws {@link InvalidArgumentError} when `requests` is not iterable or a deadline is not a `Deadline`.
  */
 function directBidiCall(route: CallRoute, requests: unknown, options: DirectRequestOptions, createdBy: CreatedBy): BridgeIterator<unknown> {
-  const source = new RequestSource(requests);
-  let call: DirectCall;
-  try {
-    call = new DirectCall(route, options);
-  } catch (error) {
-    void source.close();
-    throw error;
-  }
+  const { source, call } = openWithRequests(route, requests, options);
   const direct = route.direct;
   if (direct?.kind !== "bidi") {
-    return bridgedResponses(call, (port) => dispatchOn(call, port), { source }, options.signal, createdBy, () => source.close());
+    return bridgedResponses(call, (port) => dispatchOn(call, port), { source }, options, createdBy, () => source.close());
   }
   const ctx = new DirectContext(call, undefined);
   let requestsFailed: (error: unknown) => void = () => undefined;

@@ -2,18 +2,23 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { StatusObject } from "@grpc/grpc-js";
 import { AbortError } from "../../core/index.js";
 import type { BridgeIterator } from "../../core/index.js";
-import { createSubscription } from "../../core/subscribe.js";
 import { detachSignal } from "../../core/options.js";
+import { createSubscription } from "../../core/subscribe.js";
 import { GrpcError } from "../grpc-error.js";
 import { serviceErrorFrom } from "../service-error.js";
-import { EndedBy } from "./direct-call.js";
-import type { DirectCall, DirectCaller, DirectCallOptions } from "./direct-call.js";
+import { statusFromError } from "../adapters/status-from-error.js";
+import type { CallRoute } from "../in-process/in-process-call.js";
+import { DirectCall, EndedBy } from "./direct-call.js";
+import type { DirectCaller, DirectCallOptions } from "./direct-call.js";
+import type { DirectContext } from "./direct-context.js";
 import type { DirectPort } from "./direct-port.js";
-import type { RequestSource } from "./request-source.js";
+import { RequestSource } from "./request-source.js";
 
 /** A direct call's options: the call's own, plus the caller's `signal`. */
 interface DirectRequestOptions extends DirectCallOptions {
   readonly signal: AbortSignal | undefined;
+  /** Streams whose handler writes: how many responses may wait unread in the caller's bridge (default 16). */
+  readonly highWaterMark: number | undefined;
 }
 
 /** The public function that made a call: leak reports' creation stacks start at its caller. */
@@ -161,5 +166,78 @@ function handlerRequests(call: DirectCall, source: RequestSource, requestsFailed
   );
 }
 
-export { PromiseCaller, abortError, dispatchOn, handlerRequests };
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * Runs the function of a handler written with `unary` or `clientStreaming`, with those adapters' rules and no call
+ * object: what it returns (or resolves to) goes through the codec and is the response, sent with OK and
+ * `ctx.trailers`; a throw or rejection is the status (a `GrpcError`'s, or UNKNOWN). Once the call ended
+ * (cancelled, past its deadline), whatever it returns is dropped. `settled` runs once it has returned or thrown.
+ */
+function answerWithResult(call: DirectCall, caller: PromiseCaller, ctx: DirectContext, run: () => unknown, settled?: () => void): void {
+  const codec = call.route.codec;
+  const answer = (value: unknown): void => {
+    if (call.ended) return;
+    let response = value;
+    if (!codec.passes || value == null) {
+      const transfer = codec.response(value);
+      if (!transfer.ok) {
+        call.finish(transfer.status);
+        return;
+      }
+      response = transfer.message;
+    }
+    call.beforeFirstResponse();
+    caller.respond(response);
+    call.finish({ code: Status.OK, details: "OK", metadata: ctx.trailersToSend() });
+  };
+  const fail = (error: unknown): void => {
+    if (!call.ended) call.finish(statusFromError(error, ctx.trailersToSend()));
+  };
+  // What the result itself throws (a `then` getter or method, a proxy's traps) or the codec cannot take is the
+  // handler's failure too, as `await` makes it in the adapters: nothing escapes into the caller's call.
+  const answerOrFail = (value: unknown): void => {
+    try {
+      answer(value);
+    } catch (error) {
+      fail(error);
+    }
+    settled?.();
+  };
+  const failed = (error: unknown): void => {
+    fail(error);
+    settled?.();
+  };
+  let result: unknown;
+  try {
+    result = run();
+    if (isThenable(result)) {
+      result.then(answerOrFail, failed);
+      return;
+    }
+  } catch (error) {
+    failed(error);
+    return;
+  }
+  answerOrFail(result);
+}
+
+/**
+ * The caller's requests and the call, for the shapes with a request stream. The requests are checked first; if the
+ * call's options then turn out wrong, the requests are closed before the error is thrown (nothing is left open).
+ * @throws {@link InvalidArgumentError} when `requests` is not iterable or a deadline is not a `Deadline`.
+ */
+function openWithRequests(route: CallRoute, requests: unknown, options: DirectRequestOptions): { readonly source: RequestSource; readonly call: DirectCall } {
+  const source = new RequestSource(requests);
+  try {
+    return { source, call: new DirectCall(route, options) };
+  } catch (error) {
+    void source.close();
+    throw error;
+  }
+}
+
+export { PromiseCaller, abortError, answerWithResult, dispatchOn, handlerRequests, openWithRequests };
 export type { CreatedBy, DirectRequestOptions };

@@ -1,14 +1,11 @@
-import { status as Status } from "@grpc/grpc-js";
 import type { DirectHandler } from "../adapters/direct-handler.js";
-import { statusFromError } from "../adapters/status-from-error.js";
 import type { CallRoute } from "../in-process/in-process-call.js";
-import { PromiseCaller, abortError, dispatchOn, handlerRequests } from "./call-support.js";
+import { PromiseCaller, abortError, answerWithResult, dispatchOn, handlerRequests, openWithRequests } from "./call-support.js";
 import type { CreatedBy, DirectRequestOptions } from "./call-support.js";
-import { DirectCall } from "./direct-call.js";
+import type { DirectCall } from "./direct-call.js";
 import { DirectContext } from "./direct-context.js";
 import { DirectPort } from "./direct-port.js";
-import { RequestSource } from "./request-source.js";
-import { settleResult } from "./unary-call.js";
+import type { RequestSource } from "./request-source.js";
 
 /**
  * A client-streaming call on the direct path. A handler written with `clientStreaming` is called with the
@@ -18,15 +15,8 @@ import { settleResult } from "./unary-call.js";
  * @throws {@link InvalidArgumentError} when `requests` is not iterable or a deadline is not a `Deadline`.
  */
 function directClientStreamingCall(route: CallRoute, requests: unknown, options: DirectRequestOptions, createdBy: CreatedBy): Promise<unknown> {
-  const source = new RequestSource(requests);
+  const { source, call } = openWithRequests(route, requests, options);
   const signal = options.signal;
-  let call: DirectCall;
-  try {
-    call = new DirectCall(route, options);
-  } catch (error) {
-    void source.close();
-    throw error;
-  }
   if (signal?.aborted === true) return source.close().then(() => Promise.reject(abortError(signal)));
   const caller = new PromiseCaller(call, signal, () => source.close());
   if (call.start(caller)) {
@@ -42,7 +32,7 @@ function directClientStreamingCall(route: CallRoute, requests: unknown, options:
   return caller.promise;
 }
 
-/** The `clientStreaming` adapter's rules, without its call object: `requests` in, the result is the response. */
+/** The `clientStreaming` adapter's rules, without its call object: `requests` in, the function's answer out. */
 function runClientStreamingFunction(
   call: DirectCall,
   caller: PromiseCaller,
@@ -52,46 +42,9 @@ function runClientStreamingFunction(
 ): void {
   const ctx = new DirectContext(call, undefined);
   const requests = handlerRequests(call, source, caller.requestsFailed, createdBy);
-  const codec = call.route.codec;
-  const answer = (value: unknown): void => {
-    if (call.ended) return;
-    let response = value;
-    if (!codec.passes || value == null) {
-      const transfer = codec.response(value);
-      if (!transfer.ok) {
-        call.finish(transfer.status);
-        return;
-      }
-      response = transfer.message;
-    }
-    call.beforeFirstResponse();
-    caller.respond(response);
-    call.finish({ code: Status.OK, details: "OK", metadata: ctx.trailersToSend() });
-  };
-  const fail = (error: unknown): void => {
-    if (!call.ended) call.finish(statusFromError(error, ctx.trailersToSend()));
-  };
   // The adapter stops `requests` once the handler is done, however it finishes, so it never outlives the call.
-  const done = (): void => void requests.return().catch(ignore);
-  let result: unknown;
-  try {
-    result = direct.fn(requests, ctx.asCallContext());
-  } catch (error) {
-    fail(error);
-    done();
-    return;
-  }
-  settleResult(
-    result,
-    (value) => {
-      answer(value);
-      done();
-    },
-    (error) => {
-      fail(error);
-      done();
-    },
-  );
+  const settled = (): void => void requests.return().catch(ignore);
+  answerWithResult(call, caller, ctx, () => direct.fn(requests, ctx.asCallContext()), settled);
 }
 
 const ignore = (): void => {};

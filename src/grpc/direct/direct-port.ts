@@ -38,6 +38,10 @@ class DirectPort implements ServerCallPort {
   /** A unary-shaped call's responses, as grpc-js's client keeps them: the first, and whether a second came. */
   #response: { readonly message: unknown } | undefined;
   #recorder: ReturnType<ServerCallPort["getMetricsRecorder"]> | undefined;
+  /** Responses other than `null`/`undefined` cross as they are (`'share'`): the fast lane skips the codec then. */
+  readonly #passes: boolean;
+  /** The headers went out before the first response; the fast lane asks the call only once. */
+  #headersSent = false;
   /** The fast lane, present only for streams (see the class comment). */
   readonly offerResponse: ((message: unknown, onRoom: () => void) => boolean) | undefined;
 
@@ -45,6 +49,7 @@ class DirectPort implements ServerCallPort {
     this.#call = call;
     this.#requests = requests;
     this.#responses = responses;
+    this.#passes = call.route.codec.passes;
     this.offerResponse = responses === "single" ? undefined : (message, onRoom) => this.#offer(responses.sink, message, onRoom);
   }
 
@@ -132,14 +137,21 @@ class DirectPort implements ServerCallPort {
   #offer(sink: Sink<unknown>, message: unknown, onRoom: () => void): boolean {
     const call = this.#call;
     if (call.ended) return false;
-    const transfer = call.route.codec.response(message);
-    if (!transfer.ok) {
-      this.sendStatus(transfer.status);
-      return false;
+    let response = message;
+    if (!this.#passes || message == null) {
+      const transfer = call.route.codec.response(message);
+      if (!transfer.ok) {
+        this.sendStatus(transfer.status);
+        return false;
+      }
+      response = transfer.message;
     }
-    call.beforeFirstResponse();
-    if (call.ended) return false;
-    if (sink.push(transfer.message)) return true;
+    if (!this.#headersSent) {
+      this.#headersSent = true;
+      call.beforeFirstResponse();
+      if (call.ended) return false;
+    }
+    if (sink.push(response)) return true;
     void sink.ready().then((open) => open && !call.ended && onRoom());
     return false;
   }

@@ -85,6 +85,10 @@ class HandlerResponses implements TrackableCall, DirectCaller {
    * every reader waiting, and the step's own result is what it gets, the call's outcome included.
    */
   #fastStep = false;
+  /** Responses other than `null`/`undefined` reach the caller as they are (`'share'`): no codec call per value. */
+  readonly #passes: boolean;
+  /** The response headers went out (before the first response); the call is asked only once. */
+  #headersSent = false;
   /** `next()` calls waiting for a step, in call order; the first is served by the step running, if any. */
   #readers: Reader[] = [];
   #readerHead = 0;
@@ -106,6 +110,7 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     this.#start = start;
     this.#signal = signal;
     this.#controlled = signal !== undefined || call.mayEndAnyTime;
+    this.#passes = call.route.codec.passes;
   }
 
   /** Registers the caller's handle with the leak registry (weakly) and listens to its signal. */
@@ -221,35 +226,36 @@ class HandlerResponses implements TrackableCall, DirectCaller {
       call.finish({ code: Status.OK, details: "OK", metadata: this.#start.ctx.trailersToSend() });
       return this.#finalNow(true);
     }
-    call.beforeFirstResponse();
     let response: IteratorResult<unknown, undefined> = result as IteratorResult<unknown, undefined>;
     const value = result.value;
-    const codec = call.route.codec;
-    if (!codec.passes || value == null) {
-      const transfer = codec.response(value);
-      if (transfer.ok) response = { value: transfer.message, done: false };
-      else call.finish(transfer.status);
+    if (!this.#headersSent || !this.#passes || value == null) {
+      this.#headersSent = true;
+      call.beforeFirstResponse();
+      if (!this.#passes || value == null) {
+        const codec = call.route.codec;
+        const transfer = codec.response(value);
+        if (transfer.ok) response = { value: transfer.message, done: false };
+        else call.finish(transfer.status);
+      }
+      // The end may have come meanwhile (a refused message, a throwing onHeader).
+      if (this.#over()) return this.#finalNow(true);
     }
-    // The end may have come meanwhile (a refused message, a throwing onHeader).
-    if (this.#over()) return this.#finalNow(true);
-    this.#pump();
+    if (this.#readerHead !== this.#readers.length) this.#pump();
     return response;
   };
 
+  // The fast lane's step ends here. (When the step throws, the outcome was delivered by `#finalNow`, whose
+  // `#close()` ends the fast step too: no try/finally on the per-value path.)
   readonly #onFastStep = (result: IteratorResult<unknown>): Step => {
-    try {
-      return this.#onStep(result);
-    } finally {
-      this.#fastStep = false;
-    }
+    const step = this.#onStep(result);
+    this.#fastStep = false;
+    return step;
   };
 
   readonly #onFastThrow = (error: unknown): Step => {
-    try {
-      return this.#onThrow(error);
-    } finally {
-      this.#fastStep = false;
-    }
+    const step = this.#onThrow(error);
+    this.#fastStep = false;
+    return step;
   };
 
   /** The handler's iterator threw: its status is the call's (a GrpcError's, else UNKNOWN). */
@@ -379,6 +385,7 @@ class HandlerResponses implements TrackableCall, DirectCaller {
 
   /** Finished for the caller: leaves the registry and the signal. Idempotent. */
   #close(): void {
+    this.#fastStep = false;
     if (this.#state === State.Closed) return;
     this.#state = State.Closed;
     untrackCall(this.#tracker);

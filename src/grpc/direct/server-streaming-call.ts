@@ -23,7 +23,7 @@ function directServerStreamingCall(route: CallRoute, request: unknown, options: 
   const call = new DirectCall(route, options);
   const direct = route.direct;
   if (direct?.kind === "serverStreaming") return pulledResponses(call, direct, request, options.signal, createdBy);
-  return bridgedResponses(call, (port) => dispatchOn(call, port), { single: request }, options.signal, createdBy);
+  return bridgedResponses(call, (port) => dispatchOn(call, port), { single: request }, options, createdBy);
 }
 
 /** The generator of a `serverStreaming` handler, pulled by the caller's `next()`. */
@@ -59,7 +59,7 @@ function bridgedResponses(
   call: DirectCall,
   start: (port: DirectPort) => void,
   requests: { readonly single: unknown } | { readonly source: RequestSource },
-  signal: AbortSignal | undefined,
+  { signal, highWaterMark = 16 }: Pick<DirectRequestOptions, "signal" | "highWaterMark">,
   createdBy: CreatedBy,
   release?: () => Promise<void>,
 ): BridgeIterator<unknown> {
@@ -83,7 +83,7 @@ function bridgedResponses(
         return release?.();
       };
     },
-    { name: call.route.path, ...(signal === undefined ? {} : { signal }) },
+    { name: call.route.path, highWaterMark, ...(signal === undefined ? {} : { signal }) },
     createdBy,
     { highWaterMark: 16 },
     release === undefined ? undefined : () => void release(),

@@ -106,6 +106,8 @@ class PipeChannel extends AlwaysReadyChannel {
 
   override createCall(...[method, deadline, host, parent, propagateFlags]: Parameters<ChannelInterface["createCall"]>): ReturnType<ChannelInterface["createCall"]> {
     if (this.closed) throw new Error("Channel has been shut down");
+    // grpc-js's own channel refuses anything else, synchronously, with this error (channel.ts createCall).
+    if (typeof deadline !== "number" && !(deadline instanceof Date)) throw new TypeError("Channel#createCall: deadline must be a number or Date");
     const options = this.#options;
     const userAgent = [options["grpc.primary_user_agent"], "grpc-node-js sluice-pipe"].filter((part) => part !== undefined).join(" ");
     return new PipeCall({

@@ -17,20 +17,34 @@ class ResponseWriter {
   #pendingStatus: PartialStatusObject = { code: Status.OK, details: "OK" };
   /** Trailers given to `end(md)`; sent with an OK status. */
   #trailers = new Metadata();
+  /**
+   * The port's fast lane (the direct path offers one), while every write so far took it: closed for good by the
+   * first write the Writable must take (one with a callback or an encoding), `cork()`, `end()` or a destroy, so
+   * that from then on the Writable's own order and errors apply.
+   */
+  #lane: ((message: unknown, onRoom: () => void) => boolean) | undefined;
+  /** Emits `'drain'` on the stream once the caller has room again (one closure per stream, not per write). */
+  readonly #onRoom: () => void;
 
-  constructor(port: ServerCallPort) {
+  constructor(port: ServerCallPort, stream: Writable) {
     this.#port = port;
+    this.#lane = port.offerResponse;
+    this.#onRoom = () => stream.emit("drain");
   }
 
   /**
-   * A plain `write(message)` (no callback, nothing buffered in the Writable, not corked or ended) taken by the
-   * port's fast lane, if it has one: the message goes to the caller without the Writable's machinery. Returns
-   * the `write()` result, or `undefined` when there is no lane and the Writable must take the write.
+   * A plain `write(message)` taken by the port's fast lane, while it is open: the message goes to the caller
+   * without the Writable's machinery. Returns the `write()` result, or `undefined` when the Writable must take
+   * the write.
    */
-  offer(stream: Writable, message: unknown): boolean | undefined {
-    const offerResponse = this.#port.offerResponse;
-    if (offerResponse === undefined || stream.writableLength !== 0 || stream.writableCorked !== 0 || stream.writableEnded || stream.destroyed) return undefined;
-    return offerResponse(message, () => stream.emit("drain"));
+  offer(message: unknown): boolean | undefined {
+    const lane = this.#lane;
+    return lane === undefined ? undefined : lane(message, this.#onRoom);
+  }
+
+  /** The Writable takes every write from now on (see `#lane`). */
+  closeLane(): void {
+    this.#lane = undefined;
   }
 
   /** One write (`_write`): its callback fires once the caller has taken the message. */

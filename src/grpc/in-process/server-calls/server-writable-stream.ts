@@ -34,7 +34,7 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
     this[callPort] = port;
     this.metadata = metadata;
     this.request = request;
-    this.#responses = new ResponseWriter(port);
+    this.#responses = new ResponseWriter(port, this);
     this.on("error", (error: unknown) => {
       this.#responses.fail(error);
       this.end();
@@ -44,10 +44,21 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
   /** `write(message)` alone goes straight to the caller when the call's port has a fast lane (the direct path). */
   override write(chunk: Res, encoding?: unknown, callback?: unknown): boolean {
     if (encoding === undefined && callback === undefined) {
-      const taken = this.#responses.offer(this, chunk);
+      const taken = this.#responses.offer(chunk);
       if (taken !== undefined) return taken;
     }
+    this.#responses.closeLane();
     return super.write(chunk, encoding as BufferEncoding, callback as (error: Error | null | undefined) => void);
+  }
+
+  override cork(): void {
+    this.#responses.closeLane();
+    super.cork();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#responses.closeLane();
+    callback(error);
   }
 
   override _write(chunk: Res, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -64,6 +75,7 @@ class InProcessServerWritableStream<Req, Res> extends Writable implements Server
 
   /** Ends the response side; a `Metadata` argument becomes the trailers. */
   override end(metadata?: unknown): this {
+    this.#responses.closeLane();
     this.#responses.keepTrailers(metadata);
     return super.end();
   }
