@@ -300,5 +300,25 @@ describe("responses and sendAll", () => {
     });
     expect(await failed).toMatchObject({ code: grpc.status.CANCELLED });
   });
-});
 
+  test("regression (fuzz): sendAll() with a signal whose addEventListener throws fails with that error, closes the requests and cancels the call (the requests were left open)", async () => {
+    const { client } = serve({ Collect: clientStreaming(async (requests) => (await requests.next(), {})) }, { direct: false });
+    const broken = new Error("addEventListener");
+    const signal = Object.assign(new EventTarget(), {
+      aborted: false,
+      addEventListener: () => {
+        throw broken;
+      },
+    });
+    const requests = channel<object>({ name: "requests" });
+    requests.push({ n: 1 });
+    let sent: Promise<unknown> | undefined;
+    const ended = new Promise<unknown>((resolve) => {
+      const call = (client as unknown as { Collect(options: object, callback: (error: unknown) => void): grpc.ClientWritableStream<unknown> }).Collect({ deadline: Date.now() + 1_000 }, resolve);
+      sent = outcome(sendAll(call, requests, { signal: signal as never }));
+    });
+    expect(await sent).toEqual({ error: broken });
+    expect(await ended).toMatchObject({ code: grpc.status.CANCELLED });
+    expect(openBridges()).toEqual([]);
+  });
+});

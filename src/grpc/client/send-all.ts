@@ -86,9 +86,15 @@ async function send<Req>(call: RequestCall<Req>, source: AsyncIterable<Req>, sig
     ended.abort(new CallEnded());
   };
   const onAbort = (): void => ended.abort(signal?.reason);
+  let unheard: { readonly error: unknown } | undefined; // the signal's addEventListener threw this
   call.once("status", onStatus);
-  if (signal?.aborted === true) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  } catch (error) {
+    unheard = { error }; // a signal that cannot be listened to: drive() gives up at once, closing the requests
+    ended.abort(error);
+  }
   try {
     await drive(
       source,
@@ -122,11 +128,11 @@ async function send<Req>(call: RequestCall<Req>, source: AsyncIterable<Req>, sig
       { signal: ended.signal },
     );
   } catch (error) {
-    if (!isAbortError(error)) {
+    if (unheard !== undefined || !isAbortError(error)) {
       // The iterable's own error (drive() has cancelled the call), or a request the call could not take (a null,
       // a write that threw): the call cannot go on half-written either way.
       if (status === undefined) call.cancel();
-      throw error;
+      throw unheard === undefined ? error : unheard.error;
     }
     if (signal?.aborted === true) throw error;
     if (status !== undefined && status.code !== Status.OK) throw serviceErrorFrom(status);
