@@ -6,7 +6,7 @@
  * at once instead of at its next value.
  */
 import type { DriveSink } from "./drive.js";
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidArgumentError, asError } from "./errors.js";
 
 /**
  * A Node `Writable`, as {@link drive} takes it: `write()` with its `false`-then-`'drain'` backpressure,
@@ -168,7 +168,7 @@ class NodeWritableSink<T> extends WatchedSink<T> {
     this.#writable.on("error", noop);
     if (this.#role === GrpcRole.Client) (this.#writable as unknown as { cancel(): void }).cancel();
     else if (this.#role === GrpcRole.Server) (this.#writable as unknown as { emit(event: string, error: unknown): void }).emit("error", error);
-    else this.#writable.destroy(error instanceof Error ? error : new Error(String(error), { cause: error }));
+    else this.#writable.destroy(asError(error));
   }
 
   watch(onFailure: (error: unknown) => void): () => void {

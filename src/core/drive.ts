@@ -1,5 +1,5 @@
 import { type WritableLike, type WritableStreamLike, WatchedSink, toDriveSink } from "./drive-targets.js";
-import { AbortError, InvalidArgumentError } from "./errors.js";
+import { AbortError, InvalidArgumentError, isInstance } from "./errors.js";
 import { assertSignal, detachSignal } from "./options.js";
 import { assertAsyncIterable, assertOptions, closeIterator, openIterator } from "./source.js";
 
@@ -172,7 +172,7 @@ class Driver<T> {
       // A source that rejects because it was stopped on abort reports the abort, not a source error.
       this.#settled = true;
       const failure =
-        caught instanceof Failure ? caught
+        isInstance(caught, Failure) ? caught
         : this.#aborted !== undefined ? new Failure(Origin.Abort, this.#aborted)
         : (this.#sinkFailure ?? new Failure(Origin.Source, caught));
       if (failure.origin !== Origin.Source) this.#stopSource();

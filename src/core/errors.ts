@@ -162,5 +162,43 @@ function assertErrorArguments(message: unknown, name: string, options: unknown):
  * ```
  */
 export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === "AbortError";
+  try {
+    return error instanceof Error && error.name === "AbortError";
+  } catch {
+    return false; // a proxy whose traps throw: not an error anyone can tell apart
+  }
+}
+
+/**
+ * `value instanceof type`, false where asking throws (a proxy whose traps throw, thrown or rejected by user
+ * code, must not break the code that inspects it). @internal
+ */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** `value` as an `Error`: itself, or an `Error` whose `cause` it is. Never throws, whatever the value. @internal */
+export function asError(value: unknown): Error {
+  if (isInstance(value, Error)) return value;
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    text = "a value that cannot be converted to a string";
+  }
+  return new Error(text, { cause: value });
+}
+
+/** An error's message, or the value in words: for status details and logs. Never throws, whatever the value. @internal */
+export function errorText(value: unknown): string {
+  try {
+    if (value instanceof Error) return value.message;
+    return String(value);
+  } catch {
+    return "a value that cannot be converted to a string";
+  }
 }

@@ -1,6 +1,6 @@
 import type { BridgeIterator } from "./bridge-iterator.js";
 import { InvalidArgumentError } from "./errors.js";
-import { assertAsyncIterable, assertOptions, closeIterator } from "./source.js";
+import { assertAsyncIterable, assertOptions, closeIterator, openIterator } from "./source.js";
 
 /**
  * Options of {@link toReadableStream}.
@@ -19,10 +19,16 @@ export interface ToReadableStreamOptions {
   readonly highWaterMark?: number;
   /**
    * `"bytes"` makes a byte stream (`ReadableByteStreamController`): every value must be a `Uint8Array`
-   * (or another `ArrayBufferView`), and readers may bring their own buffer (`getReader({ mode: "byob" })`).
+   * (or another `ArrayBufferView`; anything else errors the stream with an `InvalidArgumentError`, and an
+   * empty one is skipped), and readers may bring their own buffer (`getReader({ mode: "byob" })`).
    * @default undefined (a default stream of any values)
    */
   readonly type?: "bytes";
+}
+
+/** A zero-length `ArrayBufferView`: a byte stream cannot enqueue it. */
+function isEmptyView(value: unknown): boolean {
+  return ArrayBuffer.isView(value) && value.byteLength === 0;
 }
 
 /** The iterator toReadableStream reads, with the batch read of a sluice bridge when the source has one. */
@@ -66,7 +72,7 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
   const pull = async (controller: ReadableStreamDefaultController<T> | ReadableByteStreamController): Promise<void> => {
     if (failure === undefined) {
       try {
-        const it: Source<T> = (iterator ??= source[Symbol.asyncIterator]());
+        const it: Source<T> = (iterator ??= openIterator(source, "source"));
         if (it.nextBatch !== undefined && type !== "bytes") {
           const result = await it.nextBatch(Math.max(1, controller.desiredSize ?? 1));
           if (cancelled) return;
@@ -74,9 +80,18 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
           for (const value of result.value) (controller as ReadableStreamDefaultController<T>).enqueue(value);
           return;
         }
-        const result = await it.next();
+        let result = await it.next();
+        // A byte stream refuses an empty chunk (enqueue throws): there is nothing in it to deliver, so read on.
+        while (type === "bytes" && result.done !== true && isEmptyView(result.value)) result = await it.next();
         if (cancelled) return;
-        if (result.done !== true) return (controller as ReadableStreamDefaultController<T>).enqueue(result.value);
+        if (result.done !== true) {
+          if (type === "bytes" && !ArrayBuffer.isView(result.value)) {
+            // The stream fails with this; the source, which did not fail, is stopped (a sluice bridge at once).
+            closeIterator(it).catch(() => undefined);
+            throw new InvalidArgumentError("value", 'bytes (an ArrayBufferView such as a Uint8Array: type is "bytes")', result.value);
+          }
+          return (controller as ReadableStreamDefaultController<T>).enqueue(result.value);
+        }
         controller.close();
         (controller as Partial<ReadableByteStreamController>).byobRequest?.respond(0);
         return;
@@ -91,7 +106,7 @@ export function toReadableStream<T>(source: AsyncIterable<T>, options?: ToReadab
   // Cancel: the stream has already settled its reads; stop the source and let cancel() wait for it.
   const cancel = async (): Promise<void> => {
     cancelled = true;
-    const it = (iterator ??= source[Symbol.asyncIterator]()); // never pulled: open it only to stop it (a sluice bridge must not stay open)
+    const it = (iterator ??= openIterator(source, "source")); // never pulled: open it only to stop it (a sluice bridge must not stay open)
     await closeIterator(it);
   };
   if (type === "bytes") {

@@ -1,5 +1,6 @@
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../core/index.js";
+import { isInstance } from "../core/errors.js";
 
 /**
  * An error that becomes a gRPC status: throw it from a handler written with the adapters
@@ -37,12 +38,15 @@ export class GrpcError extends Error {
    * @param details - the text the caller sees as `error.details` (default `""`).
    * @param metadata - trailers sent with the status (default: none, `new Metadata()`).
    * @param options - `cause`, as for `Error`: kept on this side, never sent.
-   * @throws {@link sluice!InvalidArgumentError} when `code` is not an integer status code other than OK.
+   * @throws {@link sluice!InvalidArgumentError} when `code` is not an integer status code other than OK,
+   *   `details` not a string, or `metadata` not a grpc-js `Metadata`.
    */
   constructor(code: Status, details = "", metadata: Metadata = new Metadata(), options?: ErrorOptions) {
     if (!Number.isInteger(code) || code <= Status.OK || code > Status.UNAUTHENTICATED) {
       throw new InvalidArgumentError("code", "a grpc status code other than OK (1–16)", code);
     }
+    if (typeof details !== "string") throw new InvalidArgumentError("details", "a string", details);
+    if (!isInstance(metadata, Metadata)) throw new InvalidArgumentError("metadata", "a grpc-js Metadata", metadata);
     super(`${code} ${Status[code]}: ${details}`, options);
     this.name = "GrpcError";
     this.code = code;

@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
 import type { BridgeIterator } from "../core/bridge-iterator.js";
-import { InvalidArgumentError } from "../core/errors.js";
-import { closeIterator } from "../core/source.js";
+import { AbortError, InvalidArgumentError, asError } from "../core/errors.js";
+import { assertSignal, detachSignal } from "../core/options.js";
+import { closeIterator, openIterator } from "../core/source.js";
 
 /**
  * Options of {@link toReadable}.
@@ -44,7 +45,8 @@ type Source<T> = AsyncIterator<T> & Partial<Pick<BridgeIterator<T>, "nextBatch">
  * was never read is stopped too, so a sluice bridge given here never stays open.
  *
  * **Gotcha:** a `null` value cannot travel through a `Readable` (it means "end"): in object mode it destroys
- * the stream with a `TypeError`, as `Readable.from` does. An `async function*` stuck in an `await` finishes
+ * the stream with an `InvalidArgumentError` (a `TypeError`), as `Readable.from` fails with a `TypeError`; so does
+ * a value other than a string or bytes when `objectMode` is `false`. An `async function*` stuck in an `await` finishes
  * its `return()` only after that `await`; a sluice bridge stops at once.
  * @param source - an async iterable, or a sync one; iterated once.
  * @param options - `objectMode`, `highWaterMark`, `signal`; see {@link ToReadableOptions}.
@@ -68,6 +70,7 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
   if (highWaterMark !== undefined && !(Number.isSafeInteger(highWaterMark) && highWaterMark >= 0)) {
     throw new InvalidArgumentError("highWaterMark", "a non-negative integer", highWaterMark);
   }
+  assertSignal(signal);
   let iterator: Source<T> | undefined; // opened on the first read; cleared once finished or stopped
   let finished = false; // the source ended or failed: nothing to stop
   let reading = false; // a pump is running: a read() now is already being served
@@ -88,8 +91,9 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
         const values: readonly T[] = it.nextBatch === undefined ? [result.value as T] : (result.value as T[]);
         let wantsMore = true;
         for (const value of values) {
-          if (value === null && objectMode) {
-            readable.destroy(new TypeError("Expected values other than null (null ends a Readable), got null"));
+          if (objectMode ? value === null : !(typeof value === "string" || ArrayBuffer.isView(value))) {
+            const expected = objectMode ? "a value other than null (null ends a Readable)" : "a string or bytes (a Buffer, a Uint8Array: objectMode is false)";
+            readable.destroy(new InvalidArgumentError("value", expected, value));
             return;
           }
           wantsMore = readable.push(value);
@@ -98,7 +102,7 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
       }
     } catch (error) {
       finished = true; // the source failed: it is done, no return() to call
-      readable.destroy(error instanceof Error ? error : new Error(String(error), { cause: error }));
+      readable.destroy(asError(error));
     } finally {
       reading = false;
     }
@@ -107,7 +111,6 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
   const readable: Readable = new Readable({
     objectMode,
     ...(highWaterMark === undefined ? {} : { highWaterMark }),
-    ...(signal === undefined ? {} : { signal }),
     read() {
       if (!reading) void pump();
     },
@@ -127,16 +130,37 @@ export function toReadable<T>(source: AsyncIterable<T> | Iterable<T>, options?: 
       );
     },
   });
+  // The signal is listened to here, not given to Node (which would call a look-alike's methods unchecked, and
+  // let a removeEventListener that throws escape as an uncaught exception and keep the stream from closing).
+  if (signal !== undefined) {
+    const onAbort = (): void => void readable.destroy(new AbortError("The stream was aborted", { cause: signal.reason }));
+    try {
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener("abort", onAbort, { once: true });
+        readable.once("close", () => detachSignal(signal, onAbort));
+      }
+    } catch (error) {
+      // A signal that throws: the stream never reaches the caller. Its source is stopped, and what that fails
+      // with has nobody to go to (the caller has this error).
+      readable.on("error", () => undefined);
+      readable.destroy();
+      throw error;
+    }
+  }
   return readable;
 }
 
 /** How to open `source`'s iterator once; a sync iterable is read through an async view of it. */
 function opener<T>(source: AsyncIterable<T> | Iterable<T>): () => Source<T> {
   if (typeof source === "object" && source !== null) {
-    if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === "function") return () => (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+    if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === "function") return () => openIterator(source as AsyncIterable<T>, "source");
     if (typeof (source as Iterable<T>)[Symbol.iterator] === "function") {
       return () => {
         const it = (source as Iterable<T>)[Symbol.iterator]();
+        if ((typeof it !== "object" && typeof it !== "function") || it === null || typeof it.next !== "function") {
+          throw new InvalidArgumentError("source[Symbol.iterator]()", "an iterator (an object with a next() method)", it);
+        }
         return {
           next: async () => it.next(),
           return: async () => it.return?.() ?? { done: true, value: undefined },

@@ -5,8 +5,15 @@
 // error given to `end(err)`, a teardown's rejection). Anything else — an engine TypeError or RangeError,
 // an error with no sluice code — is a violation. So is a promise that does not settle (a hang), and an
 // unhandled rejection or uncaught exception (the test file listens for those).
+//
+// gRPC adds one kind of acceptable failure: a call that settles with grpc-js's `ServiceError` (an Error with
+// an integer status `code`, string `details` and `metadata` that is a grpc-js `Metadata`), the way every
+// failed call reports. Its `details` must not carry an engine error from sluice's own code (the fuzz test
+// runs with GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true, so a handler's error shows there): an UNKNOWN "…
+// TypeError: x is not a function" is a violation unless the text comes from the run's own FuzzError.
 import { fc } from "@fast-check/vitest";
-import { AbortError, ErrorCode, InvalidArgumentError, SluiceError } from "../../src/core/index.js";
+import { Metadata } from "@grpc/grpc-js";
+import { AbortError, ErrorCode, InvalidArgumentError, SluiceError, isAbortError } from "../../src/core/index.js";
 import { FuzzError, type Maker, type Run, anything, plausible } from "./hostile.js";
 
 /** How long any one promise of a run may take to settle before it counts as a hang (ms). */
@@ -29,12 +36,36 @@ function classify(error: unknown, run: Run): string | undefined {
   if (error instanceof InvalidArgumentError) return error.code === "ERR_SLUICE_INVALID_ARGUMENT" ? undefined : "an InvalidArgumentError without its code";
   if (error instanceof SluiceError) return codes.has(error.code) ? undefined : `a SluiceError with an unknown code ${String(error.code)}`;
   if (error instanceof AbortError) return undefined; // a signal aborted, or the consumer stopped
+  if (isAbortError(error)) return undefined; // the platform's own AbortError (a WHATWG stream's, Node's), as isAbortError counts it
+  // fromReadable's Readable closed before its end: Node's own code for it, as Node's iterator reports it.
+  if (error instanceof Error && (error as { code?: unknown }).code === "ERR_STREAM_PREMATURE_CLOSE") return undefined;
   // A class given where a callback goes passes `typeof … === "function"`; calling it is the class throwing, like
   // any throwing callback (no API can tell a class from a function without parsing its source).
   if (error instanceof TypeError && error.message.startsWith("Class constructor")) return undefined;
   if (error instanceof AggregateError && error.errors.every((e) => unacceptable(e, run) === undefined)) return undefined;
+  if (isServiceError(error)) return engineErrorIn(error.details);
+  // grpc-js's own error for a call on a client that was closed (its client code throws it; in-process does the same).
+  if (error instanceof Error && error.message === "Channel has been shut down") return undefined;
+  // A value the run threw, wrapped in an Error because the API hands on errors only (toReadable's 'error').
+  if (error instanceof Error && error.cause !== undefined && run.created.has(error.cause)) return undefined;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `a thrown ${typeof error}`;
+}
+
+/** grpc-js's `ServiceError`: how every failed gRPC call reports (a status code, its details and trailers). */
+export function isServiceError(error: unknown): error is Error & { code: number; details: string; metadata: Metadata } {
+  if (!(error instanceof Error)) return false;
+  const { code, details, metadata } = error as Error & { code?: unknown; details?: unknown; metadata?: unknown };
+  return Number.isInteger(code) && (code as number) >= 1 && (code as number) <= 16 && typeof details === "string" && metadata instanceof Metadata;
+}
+
+/** What an engine error thrown inside sluice looks like once a status's details carry it. */
+const engineError = /\b(TypeError|RangeError|ReferenceError)\b|is not a function|is not iterable|Cannot read propert|Cannot convert|Invalid array length|Invalid time value|Maximum call stack/;
+
+/** Why a status's details show an engine error from sluice's code, or undefined if they do not. */
+function engineErrorIn(details: string): string | undefined {
+  if (!engineError.test(details) || details.includes("thrown by the fuzz test's own code")) return undefined;
+  return `a ServiceError whose details carry an engine error: ${details}`;
 }
 
 /** A recorded choice sequence: the drivers ask it what to do next, so that fast-check can shrink it. */
@@ -58,6 +89,8 @@ export class Ctx {
   constructor(
     readonly run: Run,
     readonly plan: PlanSpec,
+    /** The entry's driving values: those of its `args` beyond its `arity` (built for this run, never passed to the export). */
+    readonly extra: readonly unknown[] = [],
   ) {}
 
   /** The next choice, in 0..n-1. */

@@ -27,6 +27,25 @@ export class Run {
   readonly extras: Array<{ return(): Promise<unknown> }> = [];
   /** Work started by hostile values (a fake signal's later abort): awaited before the run ends. */
   readonly background: Array<Promise<unknown>> = [];
+  /** What to close once the run settled (a client, a channel, a server): run last, awaited. */
+  readonly cleanups: Array<() => unknown> = [];
+  /**
+   * Resolves once the run has driven its result: what "never ends" in this run (a handler waiting for its
+   * signal, requests that never end, an open channel) ends then, so that no run can hang on its own values.
+   */
+  readonly released: Promise<void>;
+  readonly #release: () => void;
+
+  constructor() {
+    let release = (): void => undefined;
+    this.released = new Promise<void>((resolve) => (release = resolve));
+    this.#release = release;
+  }
+
+  /** Ends what "never ends" in this run (see {@link released}). */
+  release(): void {
+    this.#release();
+  }
 
   /** Builds `maker`'s value for this run and remembers it. */
   make<T>(maker: Maker<T>): T {
@@ -240,9 +259,12 @@ export const signals: readonly Maker[] = [
 
 // ------------------------------------------------------------------ iterables
 
-/** An async iterable of `values`, optionally failing, with a `return()` that may throw. */
-function asyncIterable(values: readonly unknown[], plan: { failAt?: number; syncThrow?: boolean; brokenReturn?: "throw" | "reject" | "missing" }): () => AsyncIterable<unknown> {
-  return () => ({
+/** An async iterable of `values`, optionally failing (with a FuzzError, or `failWith`'s value), with a `return()` that may throw. */
+function asyncIterable(
+  values: readonly unknown[],
+  plan: { failAt?: number; syncThrow?: boolean; brokenReturn?: "throw" | "reject" | "missing"; failWith?: Maker },
+): (run: Run) => AsyncIterable<unknown> {
+  return (run) => ({
     [Symbol.asyncIterator]() {
       let i = 0;
       const iterator: AsyncIterator<unknown> = {
@@ -250,7 +272,7 @@ function asyncIterable(values: readonly unknown[], plan: { failAt?: number; sync
           if (plan.failAt !== undefined && i === plan.failAt) {
             i += 1;
             if (plan.syncThrow === true) throw new FuzzError("an iterator's next()");
-            return Promise.reject(new FuzzError("an iterator's next() rejection"));
+            return Promise.reject(plan.failWith === undefined ? new FuzzError("an iterator's next() rejection") : run.make(plan.failWith));
           }
           if (i >= values.length) return Promise.resolve({ done: true, value: undefined });
           return Promise.resolve({ done: false, value: values[i++] });
@@ -311,12 +333,15 @@ export const iterables: readonly Maker[] = [
     run.inputs.push(ch);
     return ch;
   }),
-  maker("channel, open, never ends", (run) => {
+  maker("channel, open, never ends (until the run is released)", (run) => {
     const ch = channel<number>({ name: "fuzz-input" });
     ch.push(1);
     run.inputs.push(ch);
+    void run.released.then(() => ch.end());
     return ch;
   }),
+  maker("async iterable failing at 1 with a proxy whose traps throw", asyncIterable([1, 2], { failAt: 1, failWith: throwingProxy })),
+  maker('async iterable failing at 0 with "a string"', asyncIterable([1], { failAt: 0, failWith: maker('"a string"', () => "a string") })),
   maker("pull of 1..3", (run) => {
     const it = pull<number>(
       async (send) => {

@@ -1,5 +1,6 @@
 // Defects the public-API fuzz test (public-api.fuzz.test.ts) found, each kept as a named regression example
 // after its fix. (Those of the core's combinators are in test/core/hostile-input.test.ts.)
+import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import {
   AbortError,
@@ -8,9 +9,12 @@ import {
   channel,
   configureLeakTracking,
   drive,
+  isAbortError,
   openBridges,
 } from "../../src/core/index.js";
 import { pushable } from "../../src/interop/index.js";
+import { toReadableStream } from "../../src/core/index.js";
+import { toReadable } from "../../src/node/index.js";
 import { LeakError, assertNoLeaks, leakChecked, withLeakCheck } from "../../src/testing/index.js";
 
 const invalid = (name: string) =>
@@ -44,6 +48,33 @@ describe("sluice", () => {
     expect(openBridges()).toEqual([]);
   });
 
+  test("regression (fuzz): drive() whose source fails with a proxy whose traps throw fails the sink and rejects with that proxy (it rejected with the trap's error and never failed the sink: a gRPC call it wrote to stayed open)", async () => {
+    const thrown = hostile();
+    const source = { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(thrown) }) };
+    let failedWith: unknown = "not failed";
+    let rejectedWith: unknown;
+    await drive(source, { write() {}, fail: (error) => void (failedWith = error) }).catch((error: unknown) => void (rejectedWith = error));
+    expect(failedWith === thrown).toBe(true); // (toBe would inspect the proxy, whose traps throw)
+    expect(rejectedWith === thrown).toBe(true);
+  });
+
+  test("regression (fuzz): drive() into a Node Writable whose source fails with a proxy whose traps throw destroys the writable with an Error carrying it", async () => {
+    const thrown = hostile();
+    const source = { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(thrown) }) };
+    const writable = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const destroyedWith = new Promise<unknown>((resolve) => writable.once("close", () => resolve(writable.errored)));
+    let rejectedWith: unknown;
+    await drive(source, writable).catch((error: unknown) => void (rejectedWith = error));
+    expect(rejectedWith === thrown).toBe(true);
+    const error = (await destroyedWith) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.cause === thrown).toBe(true);
+  });
+
+  test("regression (fuzz): isAbortError() of a proxy whose traps throw is false (it threw the trap's error)", () => {
+    expect(isAbortError(hostile())).toBe(false);
+  });
+
   test("regression (fuzz): the error classes refuse a message that is not a string with an InvalidArgumentError (were raw TypeErrors)", () => {
     expect(() => new AbortError(Symbol("m") as never)).toThrow(invalid("message"));
     expect(() => new SluiceError("ERR_SLUICE_LEAK", Symbol("m") as never)).toThrow(invalid("message"));
@@ -62,6 +93,146 @@ describe("sluice", () => {
     expect(() => configureLeakTracking(undefined as never)).toThrow(invalid("options"));
     expect(() => configureLeakTracking({ enabled: "no" as never, stacks: true })).toThrow(invalid("enabled"));
     expect(configureLeakTracking({})).toEqual(before);
+  });
+
+  test("regression (fuzz): toReadableStream({ type: 'bytes' }) errors the stream with an InvalidArgumentError naming a value that is not bytes, and stops its source (was: the platform's raw TypeError, and the source left open)", async () => {
+    const ch = channel<unknown>({ name: "not-bytes" });
+    ch.push(new Uint8Array([1]));
+    ch.push(7);
+    ch.push(new Uint8Array([2])); // never read: the source is stopped when the stream fails
+    const reader = toReadableStream(ch, { type: "bytes" }).getReader();
+    expect(await reader.read()).toEqual({ done: false, value: new Uint8Array([1]) });
+    await expect(reader.read()).rejects.toThrow(invalid("value"));
+    expect(openBridges()).toEqual([]);
+  });
+
+  test("regression (fuzz): toReadableStream({ type: 'bytes' }) skips an empty chunk (was: a TypeError from enqueue, the stream errored)", async () => {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array([1]);
+      yield new Uint8Array(0);
+      yield new Uint8Array([2]);
+    }
+    const reader = toReadableStream(chunks(), { type: "bytes" }).getReader();
+    const seen: number[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(...r.value);
+    expect(seen).toEqual([1, 2]);
+  });
+});
+
+describe("sluice/node", () => {
+  const closed = (readable: NodeJS.EventEmitter): Promise<void> => new Promise((resolve) => readable.once("close", resolve));
+
+  test("regression (fuzz): toReadable() whose source fails with a proxy whose traps throw destroys the stream with an Error carrying it (was: an unhandled rejection from its pump, and a stream that never closed)", async () => {
+    const thrown = hostile();
+    const source = {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(thrown) }),
+    };
+    const readable = toReadable(source);
+    const failed = new Promise((resolve) => readable.once("error", resolve));
+    const close = closed(readable);
+    readable.resume();
+    const error = (await failed) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.cause === thrown).toBe(true); // (toBe would inspect the proxy, whose traps throw)
+    await close;
+  });
+
+  test("regression (fuzz): toReadable() and toReadableStream() fail with an InvalidArgumentError when [Symbol.asyncIterator]() or [Symbol.iterator]() returns no iterator (was: a TypeError reading 'nextBatch' or 'next')", async () => {
+    for (const [source, name] of [
+      [{ [Symbol.asyncIterator]: () => undefined }, "source[Symbol.asyncIterator]()"],
+      [{ [Symbol.iterator]: () => 5 }, "source[Symbol.iterator]()"],
+    ] as const) {
+      const readable = toReadable(source as never);
+      const failed = new Promise((resolve) => readable.once("error", resolve));
+      const close = closed(readable);
+      readable.resume();
+      expect(await failed).toEqual(invalid(name));
+      await close;
+    }
+    const reader = toReadableStream({ [Symbol.asyncIterator]: () => undefined } as never).getReader();
+    await expect(reader.read()).rejects.toThrow(invalid("source[Symbol.asyncIterator]()"));
+  });
+
+  test("regression (fuzz): toReadable() refuses a signal that is not an AbortSignal with an InvalidArgumentError (was: Node's ERR_INVALID_ARG_TYPE, or a TypeError from inside Node)", () => {
+    expect(() => toReadable([1], { signal: 5 as never })).toThrow(invalid("signal"));
+    expect(() => toReadable([1], { signal: { aborted: false } as never })).toThrow(invalid("signal"));
+  });
+
+  test("regression (fuzz): toReadable() with a signal whose removeEventListener throws still closes, and nothing escapes (was: an uncaught exception, and no 'close')", async () => {
+    const signal = {
+      aborted: false,
+      addEventListener() {},
+      removeEventListener() {
+        throw new Error("cannot remove");
+      },
+    };
+    const readable = toReadable([1, 2], { signal: signal as unknown as AbortSignal });
+    const values: unknown[] = [];
+    for await (const value of readable) values.push(value);
+    expect(values).toEqual([1, 2]);
+    expect(readable.destroyed).toBe(true);
+  });
+
+  test("regression (fuzz): toReadable() with a signal whose addEventListener throws throws that error and stops its source, and nothing escapes (the source's failing return() was an uncaught 'error')", async () => {
+    const broken = new Error("cannot listen");
+    const signal = {
+      aborted: false,
+      addEventListener() {
+        throw broken;
+      },
+      removeEventListener() {},
+    };
+    let returned = 0;
+    const source = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve({ done: false, value: 1 }),
+        return() {
+          returned += 1;
+          throw new Error("return() broke");
+        },
+      }),
+    };
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      expect(() => toReadable(source, { signal: signal as unknown as AbortSignal })).toThrow(broken);
+      for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    expect(returned).toBe(1);
+    expect(uncaught).toEqual([]);
+  });
+
+  test("toReadable(): an aborted signal destroys the stream with an AbortError (cause: the reason) and stops the source (sluice listens to it itself since the fix above)", async () => {
+    const ch = channel<number>({ name: "aborted-source" });
+    const controller = new AbortController();
+    const readable = toReadable(ch, { signal: controller.signal });
+    const failed = new Promise((resolve) => readable.once("error", resolve));
+    const close = closed(readable);
+    const reason = new Error("shutdown");
+    controller.abort(reason);
+    expect(await failed).toMatchObject({ name: "AbortError", cause: reason });
+    await close;
+    expect(openBridges()).toEqual([]);
+  });
+
+  test("regression (fuzz): toReadable() fails on a value its mode cannot carry with an InvalidArgumentError naming it (was: a TypeError without a code, or Node's ERR_INVALID_ARG_TYPE)", async () => {
+    for (const [objectMode, value] of [
+      [true, null],
+      [false, 7],
+    ] as const) {
+      const ch = channel<unknown>({ name: "odd-value" });
+      ch.push(value);
+      const readable = toReadable(ch, { objectMode });
+      const failed = new Promise((resolve) => readable.once("error", resolve));
+      const close = closed(readable);
+      readable.resume();
+      expect(await failed).toEqual(invalid("value"));
+      await close;
+      expect(openBridges()).toEqual([]);
+    }
   });
 });
 

@@ -17,11 +17,14 @@
 //      (its sources): the test then checks that they are finished; it finishes every other bridge itself.
 //   The coverage test fails until every export has an entry; each entry becomes one property.
 import { fc } from "@fast-check/vitest";
+import type { EventEmitter } from "node:events";
+import { credentials } from "@grpc/grpc-js";
 import * as Context from "effect/Context";
 import * as Effect from "effect/Effect";
 import * as Fiber from "effect/Fiber";
 import * as Stream from "effect/Stream";
 import type { Broadcast } from "../../src/core/index.js";
+import { asyncClient, unary } from "../../src/grpc/index.js";
 import {
   type Ctx,
   awaitResult,
@@ -29,6 +32,26 @@ import {
   consume,
   produce,
 } from "./harness.js";
+import {
+  FuzzClient,
+  callPlans,
+  clientConstructors,
+  clients,
+  implementationArgs,
+  inProcessOptions,
+  handlerFns,
+  makeCalls,
+  metadatas,
+  pipeOptions,
+  requestCalls,
+  requestStreams,
+  responseCalls,
+  serveAndCall,
+  servers,
+  servingOptions,
+  statusCodes,
+} from "./grpc.js";
+import { eventNames, eventTargets, nodeReadables, readNodeReadable, readWebStream, webStreams } from "./platform.js";
 import {
   FuzzError,
   type Maker,
@@ -43,12 +66,24 @@ import {
   ticks,
 } from "./hostile.js";
 
-/** The barrels of the package's subpaths, as the package exports them (see package.json `exports`). */
+/**
+ * The barrels of the package's subpaths, as the package exports them (see package.json `exports`).
+ *
+ * Left out on purpose, because importing them is their whole point and a side effect by design:
+ * `sluice/testing/vitest-setup` registers vitest `beforeEach`/`afterEach` hooks when imported (it is this suite's
+ * own setup file, so every fuzz run already runs under it), and `sluice/testing/node-test` registers `node:test`
+ * hooks when imported (imported here, it would make node:test's runner start in this vitest worker). Neither
+ * exports anything to call. `sluice/testing/mocha` exports its hooks as an object and registers nothing: it is
+ * fuzzed (its hooks called in any order, with any `this` and arguments).
+ */
 export const subpaths = {
   sluice: () => import("../../src/core/index.js"),
   "sluice/interop": () => import("../../src/interop/index.js"),
   "sluice/interop/effect": () => import("../../src/interop/effect.js"),
   "sluice/testing": () => import("../../src/testing/index.js"),
+  "sluice/testing/mocha": () => import("../../src/testing/mocha.js"),
+  "sluice/node": () => import("../../src/node/index.js"),
+  "sluice/grpc": () => import("../../src/grpc/index.js"),
 } as const;
 export type Subpath = keyof typeof subpaths;
 
@@ -60,11 +95,20 @@ export interface Entry {
   use(result: unknown, ctx: Ctx): Promise<void> | void;
   /** Call with `new`. */
   readonly construct?: boolean;
+  /** The export is an object to use as it is (mocha's hooks), not a function: `use` gets it, `args` are its driving values. */
+  readonly object?: boolean;
   /**
    * The parameters (by index) whose sluice bridges the export takes over and must finish (its sources): the
    * test checks that they are finished. It finishes every other bridge it made itself.
    */
   readonly owns?: readonly number[];
+  /**
+   * How many of the values of `args` are the export's arguments (default: all); the rest drive the result
+   * (a gRPC entry's call plans, say) and reach `use` as `ctx.extra`.
+   */
+  readonly arity?: number;
+  /** The share of the run count this entry takes (default 1): an entry whose runs are slow runs fewer. */
+  readonly runShare?: number;
 }
 
 /** An export that is a constant, not something to call. */
@@ -223,6 +267,23 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
       args: args(either(setups), options(sourceOptions)),
       use: (it, ctx) => consume(it, ctx, "subscribe"),
     },
+    on: {
+      args: args(
+        either(eventTargets),
+        either(eventNames),
+        options({ ...sourceOptions, endOn: either(eventNames), failOn: either(eventNames), multiArgs: either(plausible.boolean) }),
+      ),
+      use: (it, ctx) => consume(it, ctx, "on"),
+    },
+    fromReadableStream: {
+      args: args(either(webStreams), options(sourceOptions)),
+      use: (it, ctx) => consume(it, ctx, "fromReadableStream"),
+    },
+    toReadableStream: {
+      owns: [0],
+      args: args(iterable, options({ highWaterMark: either(plausible.count), type: either(fc.constant(maker('"bytes"', () => "bytes"))) })),
+      use: (stream, ctx) => readWebStream(stream, ctx, "toReadableStream"),
+    },
     drive: {
       owns: [0],
       args: args(iterable, either(plausible.sink), options({ signal: either(plausible.signal) })),
@@ -360,6 +421,93 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
       use: (it, ctx) => consume(it, ctx, "fromStream"),
     },
   },
+  "sluice/grpc": {
+    // The adapters: what they return is a grpc-js handler; it is served and called (the handler misbehaves).
+    unary: adapterEntry("Unary", handlerFns.unary),
+    serverStreaming: adapterEntry("Stream", handlerFns.serverStreaming),
+    clientStreaming: adapterEntry("Collect", handlerFns.clientStreaming),
+    bidi: adapterEntry("Chat", handlerFns.bidi),
+    GrpcError: {
+      construct: true,
+      runShare: 0.5,
+      arity: 4,
+      args: args(either(statusCodes), either(plausible.name, plausible.absent), either(metadatas, plausible.absent), options({ cause: anything }), servingOptions, callPlans),
+      async use(error, ctx) {
+        readError(error, ctx, "GrpcError");
+        // Thrown by a handler, it is the status the caller gets.
+        await serveAndCall("Unary", unaryThrowing(error), ctx, "a handler throwing the GrpcError");
+      },
+    },
+    asyncClient: {
+      runShare: 0.5,
+      arity: 1,
+      args: args(either(clients), callPlans),
+      use: (api, ctx) => makeCalls(api, ctx.extra[0] as never, ctx, "asyncClient(client)"),
+    },
+    createInProcessClient: {
+      runShare: 0.5,
+      arity: 3,
+      args: args(either(clientConstructors), either(implementationArgs), inProcessOptions, callPlans),
+      async use(client, ctx) {
+        // A constructor whose instances are no grpc-js clients (a class with a static `service`) gives one without close().
+        ctx.run.cleanups.push(() => (client as { close?: () => void }).close?.());
+        const api = ctx.call("asyncClient(the in-process client)", () => asyncClient(client as never));
+        if (api !== undefined) await makeCalls(api, ctx.extra[0] as never, ctx, "asyncClient(createInProcessClient(…))");
+        rawCall(client, ctx);
+      },
+    },
+    createPipeChannel: {
+      runShare: 0.15,
+      arity: 2,
+      args: args(either(servers), pipeOptions, callPlans),
+      async use(channel, ctx) {
+        const client = new FuzzClient("pipe", credentials.createInsecure(), { channelOverride: channel as never });
+        ctx.run.cleanups.push(() => {
+          client.close();
+          (channel as { close(): void }).close();
+        });
+        await makeCalls(asyncClient(client), ctx.extra[0] as never, ctx, "asyncClient(a client over the pipe)");
+      },
+    },
+    responses: {
+      runShare: 0.5,
+      args: args(either(responseCalls), options(sourceOptions)),
+      use: (it, ctx) => consume(it, ctx, "responses"),
+    },
+    sendAll: {
+      runShare: 0.5,
+      owns: [1],
+      args: args(either(requestCalls), either(requestStreams), options({ signal: either(plausible.signal) })),
+      use: (promise, ctx) => awaitResult(promise, ctx, "sendAll"),
+    },
+  },
+  "sluice/testing/mocha": {
+    mochaHooks: {
+      object: true,
+      runShare: 0.25,
+      args: args(fc.array(fc.constantFrom("beforeEach" as const, "afterEach" as const), { minLength: 1, maxLength: 4 }).map((order) => maker(order.join(", "), () => order))),
+      async use(exported, ctx) {
+        const hooks = exported as Record<"beforeEach" | "afterEach", (...a: unknown[]) => unknown>;
+        // mocha calls them with its context as `this`; any `this` and arguments must do, in any order (an
+        // afterEach without its beforeEach checks every open bridge).
+        for (const hook of ctx.extra[0] as Array<"beforeEach" | "afterEach">) {
+          const result = ctx.call(`mochaHooks.${hook}()`, () => Reflect.apply(hooks[hook], ctx.value(), [ctx.value()]));
+          await ctx.briefly(result);
+        }
+      },
+    },
+  },
+  "sluice/node": {
+    fromReadable: {
+      args: args(either(nodeReadables), options({ ...bridgeOptions, destroyOnReturn: either(plausible.boolean) })),
+      use: (it, ctx) => consume(it, ctx, "fromReadable"),
+    },
+    toReadable: {
+      owns: [0],
+      args: args(iterable, options({ objectMode: either(plausible.boolean), highWaterMark: either(plausible.count), signal: either(plausible.signal) })),
+      use: (readable, ctx) => readNodeReadable(readable, ctx, "toReadable"),
+    },
+  },
   "sluice/testing": {
     assertNoLeaks: {
       args: args(options({ baseline: either(baselines), turns: either(plausible.count), stopLeaked: either(plausible.boolean) })),
@@ -391,6 +539,54 @@ export const surface: { readonly [S in Subpath]: Record<string, Entry | typeof c
     openBridges: openBridgesEntry(),
   },
 };
+
+/** An adapter's entry: its handler function from `fns` (or anything), then the handler served and called. */
+function adapterEntry(method: "Unary" | "Stream" | "Collect" | "Chat", fns: fc.Arbitrary<Maker>): Entry {
+  return {
+    runShare: 0.5,
+    arity: 1,
+    args: args(either(fns), servingOptions, callPlans),
+    use: (handler, ctx) => serveAndCall(method, handler, ctx, `a ${method} handler`),
+  };
+}
+
+/** A unary handler (written with `unary`) that throws `error`. */
+function unaryThrowing(error: unknown): unknown {
+  return unary(() => {
+    throw error;
+  });
+}
+
+/** One call of the grpc-js API itself on a client (a deadline bounds it): the callback, or the stream's events. */
+function rawCall(client: unknown, ctx: Ctx): void {
+  const methods = client as Record<string, ((...a: unknown[]) => unknown) | undefined>;
+  const deadline = Date.now() + 20;
+  if (ctx.pick(2) === 0) {
+    const unaryMethod = methods["Unary"];
+    if (typeof unaryMethod !== "function") return;
+    ctx.track(
+      "client.Unary(request, { deadline }, callback)",
+      new Promise<void>((resolve, reject) => {
+        // A throw (grpc-js refusing the call at once) is checked by ctx.call; no callback comes then.
+        const call = ctx.call("client.Unary(…)", () => unaryMethod.call(client, { n: 1 }, { deadline }, (error: unknown) => (error === null ? resolve() : reject(error))));
+        if (call === undefined) resolve();
+      }),
+    );
+    return;
+  }
+  const streamMethod = methods["Stream"];
+  if (typeof streamMethod !== "function") return;
+  const call = ctx.call("client.Stream(…)", () => streamMethod.call(client, { n: 1 }, { deadline })) as EventEmitter | undefined;
+  if (call === undefined) return;
+  call.on("data", () => undefined);
+  ctx.track(
+    "client.Stream(…)'s status",
+    new Promise<void>((resolve, reject) => {
+      call.on("error", reject);
+      call.on("end", resolve);
+    }),
+  );
+}
 
 function configureLeakTrackingEntry(): Entry {
   return {

@@ -2,6 +2,7 @@ import type { handleBidiStreamingCall, ServerDuplexStream } from "@grpc/grpc-js"
 import type { BridgeIterator } from "../../core/index.js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { assertShape, canRead, canWrite } from "./call-shape-check.js";
 import { markDirect } from "./direct-handler.js";
 import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
@@ -40,7 +41,8 @@ export function bidi<Req, Res>(
   handler: (requests: BridgeIterator<Req>, ctx: CallContext<ServerDuplexStream<Req, Res>>) => AsyncIterable<Res>,
 ): handleBidiStreamingCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
-  const handle: handleBidiStreamingCall<Req, Res> = function handle(call) {
+  const handle: handleBidiStreamingCall<Req, Res> = function handle(call, ...rest: unknown[]) {
+    assertShape("bidi", rest[0] === undefined && canRead(call), canWrite(call), call);
     const { ctx, finish, cancelled } = openContext(call);
     const requests = requestStream<Req>(call, handle);
     const respond = async (): Promise<void> => {

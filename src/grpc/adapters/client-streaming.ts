@@ -2,6 +2,7 @@ import type { handleClientStreamingCall, ServerReadableStream } from "@grpc/grpc
 import type { BridgeIterator } from "../../core/index.js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { assertShape, canRead } from "./call-shape-check.js";
 import { markDirect } from "./direct-handler.js";
 import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
@@ -41,6 +42,7 @@ export function clientStreaming<Req, Res>(
 ): handleClientStreamingCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
   const handle: handleClientStreamingCall<Req, Res> = function handle(call, callback) {
+    assertShape("clientStreaming", typeof callback === "function" && canRead(call), true, call);
     const { ctx, finish, cancelled } = openContext(call);
     const requests = requestStream<Req>(call, handle);
     const respond = async (): Promise<void> => {

@@ -1,6 +1,7 @@
 import type { handleServerStreamingCall, ServerWritableStream } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { assertShape, canWrite } from "./call-shape-check.js";
 import { markDirect } from "./direct-handler.js";
 import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
@@ -41,7 +42,8 @@ export function serverStreaming<Req, Res>(
   handler: (request: Req, ctx: CallContext<ServerWritableStream<Req, Res>>) => AsyncIterable<Res>,
 ): handleServerStreamingCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
-  return markDirect<handleServerStreamingCall<Req, Res>>((call) => {
+  return markDirect<handleServerStreamingCall<Req, Res>>((call, ...rest: unknown[]) => {
+    assertShape("serverStreaming", rest[0] === undefined, canWrite(call), call);
     const { ctx, finish, cancelled } = openContext(call);
     const respond = async (): Promise<void> => {
       try {

@@ -1,5 +1,6 @@
 import { status as Status } from "@grpc/grpc-js";
 import type { StatusObject , Metadata} from "@grpc/grpc-js";
+import { errorText, isInstance } from "../../core/errors.js";
 import { GrpcError } from "../grpc-error.js";
 
 /**
@@ -9,14 +10,14 @@ import { GrpcError } from "../grpc-error.js";
  * switch grpc-js itself reads for a throwing handler. @internal
  */
 export function statusFromError(error: unknown, trailers: Metadata): StatusObject {
-  if (error instanceof GrpcError) {
+  if (isInstance(error, GrpcError)) {
     const metadata = trailers.clone();
     metadata.merge(error.metadata);
     return { code: error.code, details: error.details, metadata };
   }
   const details =
     process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] === "true"
-      ? `Server method handler threw error ${error instanceof Error ? error.message : String(error)}`
+      ? `Server method handler threw error ${errorText(error)}`
       : "Unknown error";
   return { code: Status.UNKNOWN, details, metadata: trailers };
 }

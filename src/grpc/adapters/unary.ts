@@ -1,6 +1,7 @@
 import type { handleUnaryCall, ServerUnaryCall } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/index.js";
 import { openContext } from "./call-context.js";
+import { assertShape } from "./call-shape-check.js";
 import { markDirect } from "./direct-handler.js";
 import type { DirectHandler } from "./direct-handler.js";
 import type { CallContext } from "./call-context.js";
@@ -37,6 +38,7 @@ import { statusFromError } from "./status-from-error.js";
 export function unary<Req, Res>(handler: (request: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Res | PromiseLike<Res>): handleUnaryCall<Req, Res> {
   if (typeof handler !== "function") throw new InvalidArgumentError("handler", "a function", handler);
   return markDirect<handleUnaryCall<Req, Res>>((call, callback) => {
+    assertShape("unary", typeof callback === "function", true, call);
     const { ctx, finish, cancelled } = openContext(call);
     const respond = async (): Promise<void> => {
       try {

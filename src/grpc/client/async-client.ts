@@ -13,6 +13,7 @@ import type {
 } from "@grpc/grpc-js";
 import type { BridgeIterator, SourceOptions } from "../../core/index.js";
 import { AbortError, InvalidArgumentError } from "../../core/index.js";
+import { detachSignal } from "../../core/options.js";
 import { directBidiCall } from "../direct/bidi-call.js";
 import type { DirectRequestOptions } from "../direct/call-support.js";
 import { directClientStreamingCall } from "../direct/client-streaming-call.js";
@@ -201,7 +202,30 @@ function checkOptions(options: AsyncCallOptions | undefined): CheckedOptions {
   if (onTrailer !== undefined && typeof onTrailer !== "function") throw new InvalidArgumentError("options.onTrailer", "a function", onTrailer);
   const merged: CallOptions = deadline === undefined ? { ...callOptions } : { ...callOptions, deadline };
   if (merged.deadline !== undefined) deadlineMs(merged.deadline, deadline === undefined ? "options.callOptions.deadline" : "options.deadline");
+  checkCallOptions(merged);
   return { signal, highWaterMark, metadata, callOptions: merged, onHeader, onTrailer };
+}
+
+/** Checks the grpc-js `CallOptions` that grpc-js itself would only trip over inside the call (with a TypeError). */
+function checkCallOptions(options: CallOptions): void {
+  const { parent, propagate_flags: flags, interceptors, interceptor_providers: providers, credentials, host } = options;
+  const call = parent as { getDeadline?: unknown; on?: unknown; removeListener?: unknown } | null | undefined;
+  if (call != null && (typeof call !== "object" || typeof call.getDeadline !== "function" || typeof call.on !== "function" || typeof call.removeListener !== "function")) {
+    throw new InvalidArgumentError("options.callOptions.parent", "a grpc-js server call (with getDeadline, on and removeListener)", parent);
+  }
+  if (flags != null && !Number.isSafeInteger(flags)) throw new InvalidArgumentError("options.callOptions.propagate_flags", "an integer (grpc.propagate flags)", flags);
+  for (const [name, list] of [
+    ["interceptors", interceptors],
+    ["interceptor_providers", providers],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((item) => typeof item !== "function"))) {
+      throw new InvalidArgumentError(`options.callOptions.${name}`, "an array of functions", list);
+    }
+  }
+  if (credentials !== undefined && typeof (credentials as { generateMetadata?: unknown } | null)?.generateMetadata !== "function") {
+    throw new InvalidArgumentError("options.callOptions.credentials", "grpc-js CallCredentials", credentials);
+  }
+  if (host !== undefined && typeof host !== "string") throw new InvalidArgumentError("options.callOptions.host", "a string", host);
 }
 
 /** An AbortSignal, or an object that behaves like one where sluice uses it (`aborted`, `reason`, listeners). */
@@ -249,7 +273,7 @@ function callWithCallback(
     const settle = (): void => {
       if (settled || outcome === undefined) return;
       settled = true;
-      signal?.removeEventListener("abort", onAbort);
+      detachSignal(signal, onAbort); // a signal whose removeEventListener throws must not keep the call from settling
       const decided = outcome;
       const deliver = (): void => ("error" in decided ? reject(decided.error) : resolve(decided.value));
       if (source === undefined) deliver();
@@ -266,7 +290,16 @@ function callWithCallback(
       // With onTrailer, wait for 'status' (grpc-js emits it right after the callback): the trailers come first.
       if (onTrailer === undefined) settle();
     };
-    const call = start(callback, (error) => (sendFailure ??= { error }));
+    let call: ClientUnaryCall | ClientWritableStream<unknown>;
+    try {
+      call = start(callback, (error) => (sendFailure ??= { error }));
+    } catch (error) {
+      // grpc-js refused to start it (a closed client, an interceptor or transformer that threw): the requests
+      // are closed all the same before the promise rejects.
+      outcome = { error };
+      settle();
+      return;
+    }
     const fail = (error: unknown): void => {
       if (settled) return;
       outcome = { error };

@@ -52,7 +52,16 @@ export function responseStream<Res>(
   return createSubscription<Res>(
     "grpc-responses",
     (sink) => {
-      const call = hooks.start();
+      let call: ResponseCall<Res>;
+      try {
+        call = hooks.start();
+      } catch (error) {
+        // grpc-js refused to start it (a closed client, an interceptor or transformer that threw): the requests
+        // are closed all the same before the error is delivered.
+        if (release === undefined) throw error;
+        void release().then(() => sink.fail(error));
+        return undefined;
+      }
       let status: StatusObject | undefined; // set once the call has ended, OK or not
       let failure: unknown; // the call's error, delivered once the responses before it were read
       let callbackFailure: { readonly error: unknown } | undefined; // onHeader/onTrailer threw: the bridge's error

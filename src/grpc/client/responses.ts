@@ -33,7 +33,8 @@ import type { ResponseCall } from "./response-stream.js";
  */
 export function responses<Res>(call: ResponseCall<Res>, options?: SourceOptions): BridgeIterator<Res> {
   const shape = call as Partial<ResponseCall<Res>> | null;
-  if (typeof shape !== "object" || shape === null || typeof shape.cancel !== "function" || typeof shape.pause !== "function") {
+  const methods = ["on", "once", "removeListener", "pause", "resume", "cancel"] as const;
+  if (typeof shape !== "object" || shape === null || !methods.every((key) => typeof shape[key] === "function")) {
     throw new InvalidArgumentError("call", "a grpc-js ClientReadableStream or ClientDuplexStream", call);
   }
   return responseStream({ start: () => call }, { lazy: false, ...options }, responses);

@@ -1,6 +1,8 @@
 import { status as Status } from "@grpc/grpc-js";
 import type { ClientDuplexStream, ClientWritableStream, StatusObject } from "@grpc/grpc-js";
 import { InvalidArgumentError, drive, isAbortError } from "../../core/index.js";
+import { assertSignal, detachSignal } from "../../core/options.js";
+import { assertOptions } from "../../core/source.js";
 import { serviceErrorFrom } from "../service-error.js";
 
 /**
@@ -53,35 +55,56 @@ class CallEnded extends Error {}
  * @param requests - any async (or sync) iterable; iterated once.
  * @param options - `signal`; see {@link SendAllOptions}.
  * @returns a promise that resolves once the call was half-closed (or ended OK before).
- * @throws {@link sluice!InvalidArgumentError} when `call` is not a grpc-js writable call.
+ * @throws {@link sluice!InvalidArgumentError} when `call` is not a grpc-js writable call, `requests` not iterable or
+ *   an option invalid: at once, before anything is read or written (`requests` stay yours then).
  * @example
  * ```ts
  * const call = greeter.CountHellos((error, reply) => console.log(error ?? reply?.count));
  * await sendAll(call, [{ name: "a" }, { name: "b" }]); // then half-closes: the callback gets the count
  * ```
  */
-export async function sendAll<Req>(call: RequestCall<Req>, requests: AsyncIterable<Req> | Iterable<Req>, options?: SendAllOptions): Promise<void> {
+export function sendAll<Req>(call: RequestCall<Req>, requests: AsyncIterable<Req> | Iterable<Req>, options?: SendAllOptions): Promise<void> {
   const shape = call as Partial<RequestCall<Req>> | null;
-  if (typeof shape !== "object" || shape === null || typeof shape.cancel !== "function" || typeof shape.write !== "function") {
+  const methods = ["write", "end", "cancel", "once", "removeListener"] as const;
+  if (typeof shape !== "object" || shape === null || !methods.every((key) => typeof shape[key] === "function")) {
     throw new InvalidArgumentError("call", "a grpc-js ClientWritableStream or ClientDuplexStream", call);
   }
   const source = toAsyncIterable(requests);
+  assertOptions(options);
+  const signal = options?.signal;
+  assertSignal(signal);
+  // Checked above, before anything starts: a bad argument throws at once and `requests` stay the caller's.
+  return send(call, source, signal);
+}
+
+async function send<Req>(call: RequestCall<Req>, source: AsyncIterable<Req>, signal: AbortSignal | undefined): Promise<void> {
+  let index = 0; // of the request being written, for the error a null one gets
   let status: StatusObject | undefined; // set once the call has ended
   const ended = new AbortController(); // aborts drive() when the call ends before the requests do
   const onStatus = (received: StatusObject): void => {
     status = received;
     ended.abort(new CallEnded());
   };
-  const signal = options?.signal;
   const onAbort = (): void => ended.abort(signal?.reason);
+  let unheard: { readonly error: unknown } | undefined; // the signal's addEventListener threw this
   call.once("status", onStatus);
-  if (signal?.aborted === true) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  } catch (error) {
+    unheard = { error }; // a signal that cannot be listened to: drive() gives up at once, closing the requests
+    ended.abort(error);
+  }
   try {
     await drive(
       source,
       {
-        write: (request: Req) => call.write(request),
+        write: (request: Req) => {
+          // A Node stream cannot carry null (it means "end"): say which request it was, as sluice's own error.
+          if (request === null) throw new InvalidArgumentError(`requests[${index}]`, "a message (a grpc-js call cannot send null)", request);
+          index += 1;
+          return call.write(request);
+        },
         waitForDrain: (stop) =>
           new Promise<void>((resolve) => {
             const settle = (): void => {
@@ -105,13 +128,18 @@ export async function sendAll<Req>(call: RequestCall<Req>, requests: AsyncIterab
       { signal: ended.signal },
     );
   } catch (error) {
-    if (!isAbortError(error)) throw error; // the iterable's own error
+    if (unheard !== undefined || !isAbortError(error)) {
+      // The iterable's own error (drive() has cancelled the call), or a request the call could not take (a null,
+      // a write that threw): the call cannot go on half-written either way.
+      if (status === undefined) call.cancel();
+      throw unheard === undefined ? error : unheard.error;
+    }
     if (signal?.aborted === true) throw error;
     if (status !== undefined && status.code !== Status.OK) throw serviceErrorFrom(status);
     // The call ended OK before every request was written: the server did not want the rest.
   } finally {
     call.removeListener("status", onStatus);
-    signal?.removeEventListener("abort", onAbort);
+    detachSignal(signal, onAbort);
   }
 }
 

@@ -2,6 +2,7 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { StatusObject } from "@grpc/grpc-js";
 import { AbortError } from "../../core/index.js";
 import type { BridgeIterator } from "../../core/index.js";
+import { detachSignal } from "../../core/options.js";
 import { createSubscription } from "../../core/subscribe.js";
 import { GrpcError } from "../grpc-error.js";
 import { serviceErrorFrom } from "../service-error.js";
@@ -109,7 +110,7 @@ class PromiseCaller implements DirectCaller {
   };
 
   #settle(settle: () => void): void {
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    detachSignal(this.#signal, this.#onAbort);
     const release = this.#release;
     if (release === undefined) settle();
     else void release().then(settle);
@@ -195,29 +196,32 @@ function answerWithResult(call: DirectCall, caller: PromiseCaller, ctx: DirectCo
   const fail = (error: unknown): void => {
     if (!call.ended) call.finish(statusFromError(error, ctx.trailersToSend()));
   };
+  // What the result itself throws (a `then` getter or method, a proxy's traps) or the codec cannot take is the
+  // handler's failure too, as `await` makes it in the adapters: nothing escapes into the caller's call.
+  const answerOrFail = (value: unknown): void => {
+    try {
+      answer(value);
+    } catch (error) {
+      fail(error);
+    }
+    settled?.();
+  };
+  const failed = (error: unknown): void => {
+    fail(error);
+    settled?.();
+  };
   let result: unknown;
   try {
     result = run();
+    if (isThenable(result)) {
+      result.then(answerOrFail, failed);
+      return;
+    }
   } catch (error) {
-    fail(error);
-    settled?.();
+    failed(error);
     return;
   }
-  if (!isThenable(result)) {
-    answer(result);
-    settled?.();
-    return;
-  }
-  result.then(
-    (value) => {
-      answer(value);
-      settled?.();
-    },
-    (error: unknown) => {
-      fail(error);
-      settled?.();
-    },
-  );
+  answerOrFail(result);
 }
 
 /**

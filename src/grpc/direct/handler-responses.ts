@@ -2,6 +2,8 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import type { StatusObject } from "@grpc/grpc-js";
 import { AbortError, InvalidArgumentError } from "../../core/index.js";
 import type { BridgeIterator } from "../../core/index.js";
+import { detachSignal } from "../../core/options.js";
+import { assertAsyncIterable, openIterator } from "../../core/source.js";
 import { statusFromError } from "../adapters/status-from-error.js";
 import { trackCall, untrackCall } from "../in-process/call-leak-tracker.js";
 import type { CallLeakTracker, LeakReport, TrackableCall } from "../in-process/call-leak-tracker.js";
@@ -166,7 +168,9 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     let responses: AsyncIterable<unknown>;
     try {
       responses = this.#start.run(this.#start.ctx);
-      this.#iterator = responses[Symbol.asyncIterator]();
+      // As the adapters' drive() says it on grpc-js's path: anything but an async iterable is the handler's error.
+      assertAsyncIterable(responses, "source");
+      this.#iterator = openIterator(responses, "source");
     } catch (error) {
       this.#iteratorDone = true;
       call.finish(statusFromError(error, this.#start.ctx.trailersToSend()));
@@ -386,7 +390,7 @@ class HandlerResponses implements TrackableCall, DirectCaller {
     this.#state = State.Closed;
     untrackCall(this.#tracker);
     this.#tracker = undefined;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    detachSignal(this.#signal, this.#onAbort);
   }
 
   /**

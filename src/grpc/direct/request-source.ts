@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../../core/index.js";
+import { openIterator } from "../../core/source.js";
 
 /** True for what `asyncClient` accepts as requests: an async iterable or a (sync) iterable. */
 function isRequestIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
@@ -83,9 +84,17 @@ function isAsync(iterable: AsyncIterable<unknown> | Iterable<unknown> | undefine
   return typeof (iterable as Partial<AsyncIterable<unknown>> | undefined)?.[Symbol.asyncIterator] === "function";
 }
 
-/** The caller's iterator, a sync one read as `for await` reads it. */
+/**
+ * The caller's iterator, a sync one read as `for await` reads it.
+ * @throws {@link InvalidArgumentError} when the iterable's method returns no iterator.
+ */
 function open(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterator<unknown> {
-  return isAsync(iterable) ? iterable[Symbol.asyncIterator]() : fromSync(iterable)[Symbol.asyncIterator]();
+  if (isAsync(iterable)) return openIterator(iterable, "requests");
+  const iterator = (iterable as Iterable<unknown>)[Symbol.iterator]();
+  if ((typeof iterator !== "object" && typeof iterator !== "function") || iterator === null || typeof iterator.next !== "function") {
+    throw new InvalidArgumentError("requests[Symbol.iterator]()", "an iterator (an object with a next() method)", iterator);
+  }
+  return fromSync({ [Symbol.iterator]: () => iterator })[Symbol.asyncIterator]();
 }
 
 /** A sync iterable read as `for await` reads it. */

@@ -220,6 +220,29 @@ function checkServerOptions(server: unknown): ServiceDefinition | undefined {
   return service;
 }
 
+/**
+ * Checks the grpc-js client options that hold functions (grpc-js would fail each call with a TypeError later,
+ * or throw its own configuration error for both lists).
+ * @throws {@link InvalidArgumentError} naming the option.
+ */
+function checkClientOptions(options: ClientOptions): void {
+  const { interceptors, interceptor_providers: providers, callInvocationTransformer } = options;
+  for (const [name, list] of [
+    ["interceptors", interceptors],
+    ["interceptor_providers", providers],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((item) => typeof item !== "function"))) {
+      throw new InvalidArgumentError(name, `an array of ${name === "interceptors" ? "interceptor" : "interceptor provider"} functions`, list);
+    }
+  }
+  if ((interceptors?.length ?? 0) > 0 && (providers?.length ?? 0) > 0) {
+    throw new InvalidArgumentError("interceptors", "empty when interceptor_providers are given (grpc-js takes one or the other)", interceptors);
+  }
+  if (callInvocationTransformer !== undefined && typeof callInvocationTransformer !== "function") {
+    throw new InvalidArgumentError("callInvocationTransformer", "a function", callInvocationTransformer);
+  }
+}
+
 /** Starts the handler of one method on a call, behind the server interceptors (first = outermost of the base). */
 function dispatcher(
   method: MethodDefinition<unknown, unknown>,
@@ -266,7 +289,8 @@ function dispatcher(
  * @param options - grpc-js client options plus `messages` and the handler-side `server` options
  *   (message size limits, interceptors); see {@link InProcessClientOptions}.
  * @throws `InvalidArgumentError` from `sluice` (a `TypeError`, code `ERR_SLUICE_INVALID_ARGUMENT`) when
- *   `ClientConstructor`, `implementation`, a handler or `options.messages` is invalid, and when an own
+ *   `ClientConstructor`, `implementation`, a handler or an option is invalid (`messages`, `direct`, `server`,
+ *   client `interceptors`, `interceptor_providers` or `callInvocationTransformer`), and when an own
  *   enumerable property of `implementation` holds a function but names no method of the service (a
  *   misspelt handler; the message lists the methods). Inherited members and properties that are not
  *   functions are not looked at: a class instance with helper methods and fields is fine.
@@ -296,6 +320,7 @@ function createInProcessClient<C extends Client, S extends ServiceDefinition>(
     throw new InvalidArgumentError("messages", `one of ${messageModes.map((m) => `"${m}"`).join(", ")}`, messages);
   }
   if (typeof direct !== "boolean") throw new InvalidArgumentError("direct", "a boolean", direct);
+  checkClientOptions(clientOptions);
   const serverService = checkServerOptions(server);
   checkHandlerNames(serverService ?? ClientConstructor.service, implementation);
   const limits: MessageLimits = {
@@ -350,6 +375,9 @@ function createInProcessClient<C extends Client, S extends ServiceDefinition>(
   const userTransformer = clientOptions.callInvocationTransformer;
   const callInvocationTransformer = (original: CallProperties<unknown, unknown>): CallProperties<unknown, unknown> => {
     const properties = userTransformer === undefined ? original : userTransformer(original);
+    if (typeof properties !== "object" || properties === null) {
+      throw new InvalidArgumentError("callInvocationTransformer(…)", "call properties (the object it was given, or one like it)", properties);
+    }
     properties.callOptions = innermost(properties, inProcess, clientInterceptors, clientProviders);
     cancelOnEarlyClose(properties.call);
     return properties;

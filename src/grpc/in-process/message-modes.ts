@@ -1,4 +1,5 @@
 import { Metadata, status as Status } from "@grpc/grpc-js";
+import { errorText } from "../../core/errors.js";
 import type { PartialStatusObject } from "./server-calls/call-status.js";
 import { cloneMessage } from "./clone-message.js";
 
@@ -66,7 +67,7 @@ function withDebugDetails(details: string, error: unknown): string {
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error); // never throws, whatever a serializer threw
 }
 
 /**
@@ -121,8 +122,8 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
       return { request, response, passes: false };
     case "clone":
       return {
-        request: (m) => (m == null ? request(m) : { ok: true, message: cloneMessage(m) }),
-        response: (m) => (m == null ? response(m) : { ok: true, message: cloneMessage(m) }),
+        request: (m) => (m == null ? request(m) : cloned(m, (error) => failure(Status.INTERNAL, `Request message serialization failure: ${errorMessage(error)}`))),
+        response: (m) => (m == null ? response(m) : cloned(m, (error) => failure(Status.INTERNAL, withDebugDetails("Error serializing response", error)))),
         passes: false,
       };
     case "share":
@@ -131,6 +132,15 @@ function createMessageCodec(mode: MessageMode, method: MethodSerializers, limits
         response: (m) => (m == null ? response(m) : { ok: true, message: m }),
         passes: true,
       };
+  }
+}
+
+/** A message's copy, or, when it cannot be copied (a getter or a proxy's trap throws), the status a serializer's throw gets. */
+function cloned(message: unknown, failed: (error: unknown) => Transfer): Transfer {
+  try {
+    return { ok: true, message: cloneMessage(message) };
+  } catch (error) {
+    return failed(error);
   }
 }
 

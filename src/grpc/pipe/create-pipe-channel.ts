@@ -55,7 +55,8 @@ let callNumber = 0; // grpc-js numbers calls per process for its traces; ours co
  * compression is not negotiated.
  * @param server - a grpc-js `Server` with its services added; it need not be bound to any port.
  * @param options - see {@link PipeChannelOptions}.
- * @throws {@link sluice!InvalidArgumentError} when `server` has no `createConnectionInjector` (grpc-js < 1.11).
+ * @throws {@link sluice!InvalidArgumentError} when `server` has no `createConnectionInjector` (grpc-js < 1.11), or
+ *   an option is not what it takes.
  * @example
  * ```ts
  * const server = new grpc.Server(); // no bindAsync needed
@@ -67,7 +68,21 @@ export function createPipeChannel(server: Server, options: PipeChannelOptions = 
   if (typeof (server as Partial<Server> | null)?.createConnectionInjector !== "function") {
     throw new InvalidArgumentError("server", "a grpc-js Server (>= 1.11, with createConnectionInjector)", server);
   }
+  checkOptions(options);
   return new PipeChannel(server, options);
+}
+
+/** Checks the options before any call can trip over them (as the authority header, a size limit). */
+function checkOptions(options: unknown): asserts options is PipeChannelOptions {
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object of channel options", options);
+  const { authority } = options as PipeChannelOptions;
+  const agent = (options as PipeChannelOptions)["grpc.primary_user_agent"];
+  if (authority !== undefined && typeof authority !== "string") throw new InvalidArgumentError("authority", "a string", authority);
+  if (agent !== undefined && typeof agent !== "string") throw new InvalidArgumentError('options["grpc.primary_user_agent"]', "a string", agent);
+  for (const key of ["grpc.max_send_message_length", "grpc.max_receive_message_length"] as const) {
+    const value = (options as PipeChannelOptions)[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= -1)) throw new InvalidArgumentError(`options["${key}"]`, "an integer >= -1 (-1: unlimited)", value);
+  }
 }
 
 /** The channel of {@link createPipeChannel}. */

@@ -266,7 +266,11 @@ export class PipeCall implements CallStream {
     const stream = this.#stream;
     this.#stream = undefined;
     if (stream !== undefined && !stream.closed) stream.close(status.code === Status.OK ? http2constants.NGHTTP2_NO_ERROR : http2constants.NGHTTP2_CANCEL);
-    this.#listener?.onReceiveStatus(status);
+    // A tick later, as grpc-js's own calls report it (resolving-call.ts outputStatus): a status decided inside the
+    // caller's method call (a request the serializer refused, a connection that failed) must not arrive before the
+    // caller could listen for it.
+    const listener = this.#listener;
+    process.nextTick(() => listener?.onReceiveStatus(status));
   }
 }
 

@@ -1,10 +1,11 @@
 import { status as Status } from "@grpc/grpc-js";
+import { errorText } from "../../../core/errors.js";
 import type { ServerCallPort } from "./server-call-port.js";
 
 /** grpc-js's details for a failing handler (`GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true` shows the message). */
 function unknownErrorDetails(error: unknown): string {
   if (process.env["GRPC_NODE_DEBUG_SEND_ERROR_DETAILS"] === "true") {
-    return `Server method handler threw error ${error instanceof Error ? error.message : String(error)}`;
+    return `Server method handler threw error ${errorText(error)}`;
   }
   return "Unknown error";
 }
@@ -24,11 +25,16 @@ function runHandler(port: ServerCallPort, invoke: () => unknown): void {
     port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
     return;
   }
-  if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
-    // The rejection is handled here and turned into the call's status; nothing else awaits it.
-    (result as PromiseLike<unknown>).then(undefined, (error: unknown) => {
-      port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
-    });
+  try {
+    if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+      // The rejection is handled here and turned into the call's status; nothing else awaits it.
+      (result as PromiseLike<unknown>).then(undefined, (error: unknown) => {
+        port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
+      });
+    }
+  } catch {
+    // A result whose `then` throws (a proxy whose traps throw): grpc-js ignores what a handler returns, and so
+    // does this, but for a promise's rejection.
   }
 }
 
