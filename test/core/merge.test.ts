@@ -190,7 +190,53 @@ describe("merge", () => {
     await expect(merged.return()).rejects.toBe(late);
   });
 
+  test("bounded buffering with plain async iterables: a slow consumer holds every source back, and after a stop nothing more is pulled", async () => {
+    const pulls = [0, 0];
+    const counting = (i: number): AsyncIterable<number> => ({
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          pulls[i] = (pulls[i] ?? 0) + 1;
+          return { value: i * 1000 + (pulls[i] ?? 0), done: false };
+        },
+        return: async () => ({ value: undefined, done: true }),
+      }),
+    });
+    const merged = merge([counting(0), counting(1)], { highWaterMark: 2 });
+    for (let read = 1; read <= 20; read += 1) {
+      await merged.next();
+      await ticks(20);
+      // buffer (2) + one value over it per pump (2) + one in flight per source (2)
+      expect(pulls[0]! + pulls[1]! - read).toBeLessThanOrEqual(2 + 2 + 2);
+    }
+    await merged.return();
+    const stoppedAt = pulls[0]! + pulls[1]!;
+    await ticks(20);
+    expect(pulls[0]! + pulls[1]!).toBe(stoppedAt);
+  });
+
+  test("after one source fails, the other plain source is not pulled again", async () => {
+    let pulled = 0;
+    const endless: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ value: (pulled += 1), done: false }),
+        return: async () => ({ value: undefined, done: true }),
+      }),
+    };
+    const failing = (async function* () {
+      await ticks(3);
+      throw new Error("boom");
+    })();
+    const merged = merge([endless, failing], { highWaterMark: Infinity, overflow: "error" });
+    await expect(collect(merged)).resolves.toMatchObject({ error: expect.objectContaining({ message: "boom" }) });
+    const atFailure = pulled;
+    await ticks(20);
+    expect(pulled).toBe(atFailure);
+  });
+
   test("validates its arguments", () => {
+    for (const bad of [null, undefined, "ab", {}, 42]) {
+      expect(() => merge(bad as never)).toThrow(expect.objectContaining({ code: "ERR_SLUICE_INVALID_ARGUMENT", message: expect.stringContaining("Expected `sources` to be an iterable (e.g. an array) of async iterables") }));
+    }
     expect(() => merge(42 as never)).toThrow(InvalidArgumentError);
     expect(() => merge([42 as never])).toThrow("Expected `sources[0]` to be an async iterable");
     expect(() => merge([], { highWaterMark: -1 })).toThrow(InvalidArgumentError);
