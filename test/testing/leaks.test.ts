@@ -95,6 +95,25 @@ describe("registry", () => {
       configureLeakTracking(before);
     }
   });
+
+  test("configureLeakTracking refuses what is not its options, naming the option, and changes nothing then", () => {
+    const before = configureLeakTracking({});
+    const refused = (name: string, expected: string) =>
+      expect.objectContaining({ code: "ERR_SLUICE_INVALID_ARGUMENT", message: expect.stringContaining(`Expected \`${name}\` to be ${expected}`) });
+    for (const bad of [null, undefined, 1, "stacks"]) expect(() => configureLeakTracking(bad as never)).toThrow(refused("options", "an object"));
+    expect(() => configureLeakTracking({ enabled: 0 as never })).toThrow(refused("enabled", "a boolean"));
+    expect(() => configureLeakTracking({ stacks: "yes" as never })).toThrow(refused("stacks", "a boolean"));
+    expect(() => configureLeakTracking({ enabled: false, stacks: 1 as never })).toThrow(refused("stacks", "a boolean"));
+    expect(configureLeakTracking({})).toEqual(before); // the refused calls set nothing, not even `enabled: false`
+    // It returns the settings before the call, and keeps what a call leaves out.
+    try {
+      expect(configureLeakTracking({ stacks: !before.stacks })).toEqual(before);
+      expect(configureLeakTracking({ enabled: !before.enabled })).toEqual({ enabled: before.enabled, stacks: !before.stacks });
+      expect(configureLeakTracking({})).toEqual({ enabled: !before.enabled, stacks: !before.stacks });
+    } finally {
+      configureLeakTracking(before);
+    }
+  });
 });
 
 describe("leak check: planted leaks are detected; clean twins pass", () => {
