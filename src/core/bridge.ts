@@ -11,6 +11,7 @@
  * @internal
  */
 import { RingBuffer } from "./ring-buffer.js";
+import { isThenable } from "./source.js";
 import { AbortError, ErrorCode, InvalidArgumentError, SluiceError, isAbortError } from "./errors.js";
 import { type Overflow, type ResolvedOptions, detachSignal } from "./options.js";
 import { type BridgeSnapshot, RegistryEntry, type Tracked, untrackBridge } from "./registry.js";
@@ -63,14 +64,6 @@ const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
 const DONE_PROMISE: Promise<IteratorResult<never, undefined>> = Promise.resolve(DONE);
 const noop = (): void => {};
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function"
-  );
-}
 
 /** Marks a promise's rejection as handled (it is surfaced elsewhere) and returns it. */
 function handled<P extends Promise<unknown>>(promise: P): P {

@@ -1,7 +1,7 @@
 import { type WritableLike, type WritableStreamLike, WatchedSink, toDriveSink } from "./drive-targets.js";
 import { AbortError, InvalidArgumentError, isInstance } from "./errors.js";
 import { assertSignal, detachSignal } from "./options.js";
-import { assertAsyncIterable, assertOptions, closeIterator, openIterator } from "./source.js";
+import { assertAsyncIterable, assertOptions, closeIterator, isThenable, openIterator } from "./source.js";
 
 /**
  * A push-style destination for {@link drive}, for what it does not recognise by itself (it takes a Node
@@ -271,12 +271,4 @@ class Driver<T> {
     if (this.#stopping !== undefined || this.#iterator === undefined) return;
     this.#stopping = closeIterator(this.#iterator);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function"
-  );
 }

@@ -152,3 +152,10 @@ export function detachSignal(signal: AbortSignal | undefined, listener: () => vo
     // See above: a broken signal must not stop a bridge from closing.
   }
 }
+
+/** Checks an optional array of functions (interceptor lists and the like). @throws {InvalidArgumentError} @internal */
+export function assertFunctionList(value: unknown, name: string, expected = "an array of functions"): void {
+  if (value !== undefined && (!Array.isArray(value) || value.some((item) => typeof item !== "function"))) {
+    throw new InvalidArgumentError(name, expected, value);
+  }
+}

@@ -109,3 +109,8 @@ export function forward<T>(sink: Sink<T>, value: T, waits: boolean): true | Prom
   if (sink.push(value) || !waits) return true;
   return sink.ready();
 }
+
+/** A promise or anything with a callable `then` (what `await` would adopt). @internal */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+}

@@ -10,6 +10,7 @@ import { AbortError, InvalidArgumentError } from "../core/errors.js";
 import { assertSignal, detachSignal, resolveOptions } from "../core/options.js";
 import { trackBridge } from "../core/registry.js";
 import { RingBuffer } from "../core/ring-buffer.js";
+import { isThenable } from "../core/source.js";
 
 /**
  * Options of {@link Pushable.onEmpty}, as in it-pushable.
@@ -631,10 +632,6 @@ export function pushable<T extends { byteLength: number } = Uint8Array>(options?
 export function pushable<T>(options: ObjectPushableOptions): Pushable<T>;
 export function pushable<T>(options?: Options): Pushable<T> {
   return createPushable<T, T>(options, false, pushable);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function abortErrorFrom(signal: AbortSignal): AbortError {

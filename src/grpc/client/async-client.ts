@@ -13,7 +13,7 @@ import type {
 } from "@grpc/grpc-js";
 import type { BridgeIterator, SourceOptions } from "../../core/index.js";
 import { AbortError, InvalidArgumentError } from "../../core/index.js";
-import { detachSignal } from "../../core/options.js";
+import { assertFunctionList, detachSignal } from "../../core/options.js";
 import { directBidiCall } from "../direct/bidi-call.js";
 import type { DirectRequestOptions } from "../direct/call-support.js";
 import { directClientStreamingCall } from "../direct/client-streaming-call.js";
@@ -214,14 +214,8 @@ function checkCallOptions(options: CallOptions): void {
     throw new InvalidArgumentError("options.callOptions.parent", "a grpc-js server call (with getDeadline, on and removeListener)", parent);
   }
   if (flags != null && !Number.isSafeInteger(flags)) throw new InvalidArgumentError("options.callOptions.propagate_flags", "an integer (grpc.propagate flags)", flags);
-  for (const [name, list] of [
-    ["interceptors", interceptors],
-    ["interceptor_providers", providers],
-  ] as const) {
-    if (list !== undefined && (!Array.isArray(list) || list.some((item) => typeof item !== "function"))) {
-      throw new InvalidArgumentError(`options.callOptions.${name}`, "an array of functions", list);
-    }
-  }
+  assertFunctionList(interceptors, "options.callOptions.interceptors");
+  assertFunctionList(providers, "options.callOptions.interceptor_providers");
   if (credentials !== undefined && typeof (credentials as { generateMetadata?: unknown } | null)?.generateMetadata !== "function") {
     throw new InvalidArgumentError("options.callOptions.credentials", "grpc-js CallCredentials", credentials);
   }

@@ -3,6 +3,7 @@ import type { StatusObject } from "@grpc/grpc-js";
 import { AbortError } from "../../core/index.js";
 import type { BridgeIterator } from "../../core/index.js";
 import { detachSignal } from "../../core/options.js";
+import { isThenable } from "../../core/source.js";
 import { createSubscription } from "../../core/subscribe.js";
 import { GrpcError } from "../grpc-error.js";
 import { serviceErrorFrom } from "../service-error.js";
@@ -164,10 +165,6 @@ function handlerRequests(call: DirectCall, source: RequestSource, requestsFailed
     { name: call.route.path },
     createdBy,
   );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /**

@@ -11,6 +11,7 @@ import type {
   ServiceDefinition,
 } from "@grpc/grpc-js";
 import { InvalidArgumentError } from "../../core/errors.js";
+import { assertFunctionList } from "../../core/options.js";
 import { directHandlerOf } from "../adapters/direct-handler.js";
 import { handleBidiStreamingCall } from "./server-calls/handle-bidi-streaming-call.js";
 import type { BidiStreamingHandler } from "./server-calls/handle-bidi-streaming-call.js";
@@ -227,14 +228,8 @@ function checkServerOptions(server: unknown): ServiceDefinition | undefined {
  */
 function checkClientOptions(options: ClientOptions): void {
   const { interceptors, interceptor_providers: providers, callInvocationTransformer } = options;
-  for (const [name, list] of [
-    ["interceptors", interceptors],
-    ["interceptor_providers", providers],
-  ] as const) {
-    if (list !== undefined && (!Array.isArray(list) || list.some((item) => typeof item !== "function"))) {
-      throw new InvalidArgumentError(name, `an array of ${name === "interceptors" ? "interceptor" : "interceptor provider"} functions`, list);
-    }
-  }
+  assertFunctionList(interceptors, "interceptors", "an array of interceptor functions");
+  assertFunctionList(providers, "interceptor_providers", "an array of interceptor provider functions");
   if ((interceptors?.length ?? 0) > 0 && (providers?.length ?? 0) > 0) {
     throw new InvalidArgumentError("interceptors", "empty when interceptor_providers are given (grpc-js takes one or the other)", interceptors);
   }

@@ -1,5 +1,6 @@
 import { status as Status } from "@grpc/grpc-js";
 import { errorText } from "../../../core/errors.js";
+import { isThenable } from "../../../core/source.js";
 import type { ServerCallPort } from "./server-call-port.js";
 
 /** grpc-js's details for a failing handler (`GRPC_NODE_DEBUG_SEND_ERROR_DETAILS=true` shows the message). */
@@ -26,9 +27,9 @@ function runHandler(port: ServerCallPort, invoke: () => unknown): void {
     return;
   }
   try {
-    if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+    if (isThenable(result)) {
       // The rejection is handled here and turned into the call's status; nothing else awaits it.
-      (result as PromiseLike<unknown>).then(undefined, (error: unknown) => {
+      result.then(undefined, (error: unknown) => {
         port.sendStatus({ code: Status.UNKNOWN, details: unknownErrorDetails(error), metadata: null });
       });
     }
