@@ -8,14 +8,16 @@
  * - the interop pushable (built on the core's bridge): the same as the core, plus test/interop.
  *
  * `npm run mutate` mutates every file and writes the score per file to bench/results/mutation.md (tens of
- * minutes on 2 cores: not part of `npm test`). `npm run mutate -- src/core/drive.ts` mutates the files named
- * and prints their table and survivors without writing the results; `--concurrency <n>` (default 2) is passed
- * to Stryker. Stryker's JSON report of each group stays in reports/mutation/ (not committed).
+ * minutes on 2 cores: not part of `npm test`). `npm run mutate -- src/core/drive.ts` mutates the files named and
+ * prints their table and survivors; with `--write` it also replaces those files' rows in the results, each row
+ * saying which run (commit, date, machine) measured it. Only a tree whose src/ and test/ are committed is written.
+ * `--table` only rewrites the markdown from the JSON. `--concurrency <n>` (default 2) is passed to Stryker. bench/results/mutation.json keeps the rows and runs the
+ * markdown is made from; Stryker's JSON report of each group stays in reports/mutation/ (not committed).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { machine, markdownTable, writeResult } from "../bench/lib/report.js";
+import { machine, markdownTable, resultsDir, writeResult } from "../bench/lib/report.js";
 
 const root = join(import.meta.dirname, "..");
 const numRuns = 50;
@@ -40,15 +42,28 @@ const defaultTarget = 90;
 
 const args = process.argv.slice(2);
 let concurrency = "2";
+let write = false;
+let tableOnly = false; // only rewrite mutation.md from mutation.json
 const only: string[] = [];
 for (let i = 0; i < args.length; i += 1) {
   const arg = args[i] ?? "";
   if (arg === "--concurrency") concurrency = args[(i += 1)] ?? concurrency;
+  else if (arg === "--write") write = true;
+  else if (arg === "--table") tableOnly = true;
   else only.push(arg);
 }
 const known = groups.flatMap((g) => g.files) as readonly string[];
 for (const file of only) if (!known.includes(file)) throw new Error(`Expected one of ${known.join(", ")}; got ${file}`);
-const everything = only.length === 0;
+const everything = only.length === 0 && !tableOnly;
+if (everything) write = true;
+
+/** The commit measured; a run that writes results must not measure uncommitted sources or tests. */
+function git(...gitArgs: string[]): string {
+  return spawnSync("git", gitArgs, { cwd: root, encoding: "utf8" }).stdout.trim();
+}
+const commit = git("rev-parse", "--short", "HEAD");
+const uncommitted = git("status", "--porcelain", "--", "src", "test", "stryker.config.json", "vitest.mutate.config.ts", "vitest.config.ts");
+if (write && !tableOnly && uncommitted !== "") throw new Error(`Commit src/ and test/ before writing results; uncommitted:\n${uncommitted}`);
 
 // ------------------------------------------------------------------------------------------------ the runs
 
@@ -77,10 +92,10 @@ function original(source: string, { start, end }: Mutant["location"]): string {
 }
 
 const header = machine();
-const started = Date.now();
+const startedAt = new Date();
 const results = new Map<string, { readonly source: string; readonly mutants: readonly Mutant[] }>();
 const testsOf = new Map<string, readonly string[]>();
-for (const group of groups) {
+for (const group of tableOnly ? [] : groups) {
   const files = group.files.filter((file) => everything || only.includes(file));
   if (files.length === 0) continue;
   console.log(`\n== mutating ${files.join(", ")} against ${group.tests.join(", ")}\n`);
@@ -99,53 +114,121 @@ for (const group of groups) {
     testsOf.set(file, group.tests);
   }
 }
-const minutes = (Date.now() - started) / 60_000;
+const minutes = (Date.now() - startedAt.getTime()) / 60_000;
 
-// ------------------------------------------------------------------------------------------------ the table
+// ------------------------------------------------------------------------------------------------ the rows
 
+/** One run of this script, as the results name it. */
+interface Run {
+  readonly id: string;
+  readonly what: string; // "every file" or the files named
+  readonly machine: string;
+  readonly commit: string;
+  readonly started: string; // ISO time
+  readonly minutes: number;
+  readonly concurrency: string;
+}
+/** One file's score, from the run `run`. */
+interface Row {
+  readonly file: string;
+  readonly tests: readonly string[];
+  readonly mutants: number;
+  readonly killed: number;
+  readonly timeout: number;
+  readonly survived: number;
+  readonly noCoverage: number;
+  readonly errors: number;
+  readonly run: string;
+  readonly survivors: readonly string[];
+}
+interface Results {
+  readonly runs: readonly Run[];
+  readonly rows: readonly Row[];
+}
+
+const thisRun: Run = {
+  id: startedAt.toISOString().slice(0, 16).replace("T", " "),
+  what: everything ? "every file" : [...results.keys()].join(", "),
+  machine: header,
+  commit,
+  started: startedAt.toISOString(),
+  minutes: Math.round(minutes),
+  concurrency,
+};
 const count = (mutants: readonly Mutant[], status: string): number => mutants.filter((m) => m.status === status).length;
-const rows: string[][] = [];
-const survivors: string[] = [];
-let below = 0;
-for (const [file, { source, mutants }] of results) {
-  const killed = count(mutants, "Killed");
-  const timeout = count(mutants, "Timeout");
-  const survived = count(mutants, "Survived");
-  const noCoverage = count(mutants, "NoCoverage");
-  const errors = count(mutants, "CompileError") + count(mutants, "RuntimeError");
-  const valid = killed + timeout + survived + noCoverage;
-  const score = valid === 0 ? 100 : (100 * (killed + timeout)) / valid;
-  const target = targets[file] ?? defaultTarget;
-  if (score < target) below += 1;
-  rows.push([`\`${file}\``, String(mutants.length), String(killed), String(timeout), String(survived), String(noCoverage), String(errors), `${score.toFixed(1)}%`, `${target}%`]);
-  for (const m of mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage")) {
-    const code = (text: string): string => `\`${text.replace(/\s+/g, " ").replace(/`/g, "'").slice(0, 90)}\``;
-    const what = `${code(original(source, m.location))} → ${code(m.replacement ?? "")}`;
-    survivors.push(`- \`${file}:${m.location.start.line}\` ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${what}`);
+const code = (text: string): string => `\`${text.replace(/\s+/g, " ").replace(/`/g, "'").slice(0, 90)}\``;
+const fresh: Row[] = [...results].map(([file, { source, mutants }]) => ({
+  file,
+  tests: testsOf.get(file) ?? [],
+  mutants: mutants.length,
+  killed: count(mutants, "Killed"),
+  timeout: count(mutants, "Timeout"),
+  survived: count(mutants, "Survived"),
+  noCoverage: count(mutants, "NoCoverage"),
+  errors: count(mutants, "CompileError") + count(mutants, "RuntimeError"),
+  run: thisRun.id,
+  survivors: mutants
+    .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
+    .map((m) => {
+      const what = `${code(original(source, m.location))} → ${code(m.replacement ?? "")}`;
+      return `\`${file}:${m.location.start.line}\` ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${what}`;
+    }),
+}));
+
+const score = (row: Row): number => {
+  const valid = row.killed + row.timeout + row.survived + row.noCoverage;
+  return valid === 0 ? 100 : (100 * (row.killed + row.timeout)) / valid;
+};
+const targetOf = (file: string): number => targets[file] ?? defaultTarget;
+const tableOf = (rows: readonly Row[], withRun: boolean): string =>
+  markdownTable(
+    ["file", "mutants", "killed", "timeout", "survived", "no coverage", "errors", "score", "target", ...(withRun ? ["run"] : [])],
+    rows.map((row) => [
+      `\`${row.file}\``,
+      ...[row.mutants, row.killed, row.timeout, row.survived, row.noCoverage, row.errors].map(String),
+      `${score(row).toFixed(1)}%`,
+      `${targetOf(row.file)}%`,
+      ...(withRun ? [row.run] : []),
+    ]),
+  );
+
+if (!tableOnly) {
+  console.log(`\n${header}\n\n${tableOf(fresh, false)}\n\n${fresh.flatMap((row) => row.survivors.map((s) => `- ${s}`)).join("\n")}`);
+  console.log(`\n${minutes.toFixed(1)} minutes, commit ${commit}${uncommitted === "" ? "" : " with uncommitted changes"}`);
+  const below = fresh.filter((row) => score(row) < targetOf(row.file)).length;
+  if (below !== 0) {
+    console.log(`\n${below} file(s) below target`);
+    process.exitCode = 1;
   }
 }
-const table = markdownTable(["file", "mutants", "killed", "timeout", "survived", "no coverage", "errors", "score", "target"], rows);
 
-const markdown = `# Mutation testing: how many deliberate bugs the tests catch
+// ------------------------------------------------------------------------------------------------ the results
 
-${header}. StrykerJS 9.6.1 with its vitest runner, per-test coverage, every mutator; \`npm run mutate\` (concurrency ${concurrency}), ${minutes.toFixed(0)} minutes in all. Property tests at \`SLUICE_NUM_RUNS=${numRuns}\`.
+if (write || tableOnly) {
+  const jsonFile = join(resultsDir, "mutation.json");
+  const previous: Results = everything || !existsSync(jsonFile) ? { runs: [], rows: [] } : (JSON.parse(readFileSync(jsonFile, "utf8")) as Results);
+  const kept = previous.rows.filter((row) => !results.has(row.file));
+  const rows = known.flatMap((file) => [...kept, ...fresh].filter((row) => row.file === file));
+  const runs = [...previous.runs, thisRun].filter((run) => rows.some((row) => row.run === run.id));
+  if (!tableOnly) writeResult("mutation.json", `${JSON.stringify({ runs, rows } satisfies Results, null, 2)}\n`);
+
+  const markdown = `# Mutation testing: how many deliberate bugs the tests catch
+
+StrykerJS 9.6.1 with its vitest runner, per-test coverage, every mutator; property tests at \`SLUICE_NUM_RUNS=${numRuns}\`. \`npm run mutate\` measures every file; \`npm run mutate -- --write <file>…\` measures the files named and replaces their rows, so each row names the run that measured it:
+
+${runs.map((run) => `- **${run.id}** (${run.what}): commit \`${run.commit}\`, ${run.machine}; concurrency ${run.concurrency}, ${run.minutes} minutes.`).join("\n")}
 
 The score is (killed + timeout) ÷ (killed + timeout + survived + no coverage); "errors" are mutants that do not load and are not counted. A mutant the tests cannot tell apart from the code because it is equivalent is disabled in place with a \`// Stryker disable next-line\` comment giving the reason (those are not in the table).
 
 Tests run against each file (vitest's related mode narrows each set to the test files that import the mutated file):
 
-${[...testsOf].map(([file, tests]) => `- \`${file}\`: ${tests.join(", ")}`).join("\n")}
+${rows.map((row) => `- \`${row.file}\`: ${row.tests.join(", ")}`).join("\n")}
 
-${table}
+${tableOf(rows, true)}
 
 Survivors (line, mutator, the code → the mutant):
 
-${survivors.length === 0 ? "none" : survivors.join("\n")}
+${rows.every((row) => row.survivors.length === 0) ? "none" : rows.flatMap((row) => row.survivors.map((s) => `- ${s}`)).join("\n")}
 `;
-
-console.log(`\n${header}\n\n${table}\n\n${survivors.join("\n")}\n\n${minutes.toFixed(1)} minutes`);
-if (everything) console.log(`\nwrote ${writeResult("mutation.md", markdown)}`);
-if (below !== 0) {
-  console.log(`\n${below} file(s) below target`);
-  process.exitCode = 1;
+  console.log(`\nwrote ${writeResult("mutation.md", markdown)}`);
 }
