@@ -66,8 +66,6 @@ export interface Tracked {
   /** Neighbours in the registry's list of watched open bridges (an intrusive list: no hashing per bridge). */
   prevOpen: Tracked | undefined;
   nextOpen: Tracked | undefined;
-  /** Registered with the FinalizationRegistry (deferred; see trackBridge). */
-  watched: boolean;
   /** Until it is watched (see trackBridge): the consumer handle, held strongly for that turn; undefined otherwise. */
   pendingHandle: object | undefined;
   /** The next older bridge in the registry's stack of bridges not watched yet (see trackBridge). */
@@ -100,7 +98,6 @@ export abstract class RegistryEntry {
   stack: string | undefined = undefined;
   prevOpen: Tracked | undefined = undefined;
   nextOpen: Tracked | undefined = undefined;
-  watched = false;
   pendingHandle: object | undefined = undefined;
   pendingOlder: Tracked | undefined = undefined;
 }
@@ -166,11 +163,14 @@ function current(): { enabled: boolean; stacks: boolean } {
 
 /** An environment variable where there is one; Deno without `--allow-env` throws on reading it, browsers have none. */
 function readEnv(name: string): string | undefined {
+  let value: string | undefined;
   try {
-    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+    // Stryker disable next-line OptionalChaining: where `process` or its `env` is missing the unguarded read throws, and the catch leaves the value undefined as well.
+    value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
   } catch {
-    return undefined;
+    // Deno without --allow-env: no variable can be read, so none is set.
   }
+  return value;
 }
 
 /**
@@ -219,11 +219,12 @@ export function trackBridge(handle: object, bridge: Tracked, caller: (...args: n
 function watchPending(): void {
   flushScheduled = false;
   // Oldest first, so that the list keeps creation order. An onWatched() that opens a bridge starts a new stack.
+  // Stryker disable next-line ArrayDeclaration: an element that is not a bridge has no pendingHandle, so it is skipped below like a finished one.
   const batch: Tracked[] = [];
   for (let bridge = pendingNewest; bridge !== undefined; ) {
     const older = bridge.pendingOlder;
     bridge.pendingOlder = undefined;
-    if (bridge.pendingHandle !== undefined) batch.push(bridge);
+    batch.push(bridge);
     bridge = older;
   }
   pendingNewest = undefined;
@@ -232,7 +233,7 @@ function watchPending(): void {
   for (let i = batch.length - 1; i >= 0; i -= 1) {
     const bridge = batch[i] as Tracked;
     const handle = bridge.pendingHandle;
-    if (handle === undefined) continue; // finished by an earlier onWatched()
+    if (handle === undefined) continue; // finished within its turn (under a newer open one), or by an earlier onWatched()
     bridge.pendingHandle = undefined;
     bridge.nextOpen = newest;
     if (newest !== undefined) newest.prevOpen = bridge;
@@ -240,7 +241,6 @@ function watchPending(): void {
     bridge.createdAt = now ??= Date.now();
     watcher ??= new FinalizationRegistry(onCollected);
     watcher.register(handle, bridge, bridge);
-    bridge.watched = true;
     bridge.onWatched?.();
   }
 }
@@ -269,7 +269,8 @@ export function untrackBridge(bridge: Tracked): void {
   if (nextOpen !== undefined) nextOpen.prevOpen = prevOpen;
   bridge.prevOpen = undefined;
   bridge.nextOpen = undefined;
-  if (bridge.watched) watcher?.unregister(bridge);
+  // Stryker disable next-line OptionalChaining: a listed bridge was registered with the watcher, so it is never undefined here.
+  watcher?.unregister(bridge);
 }
 
 /** The open bridges, oldest first: the list (watched), then the pending ones (newer). */
@@ -359,6 +360,7 @@ function describe(bridge: Tracked, now: number): BridgeInfo {
 }
 
 function onCollected(bridge: Tracked): void {
+  // Stryker disable next-line ConditionalExpression: untrackBridge unregisters every bridge that leaves the list, and an unregistered cell is never called back (even one whose handle was already collected), so only listed bridges get here.
   if (!isListed(bridge)) return; // a watched bridge is listed until it finishes
   const info = describe(bridge, Date.now());
   if (collectedLeaks.length < MAX_COLLECTED_REPORTS) collectedLeaks.push(info);

@@ -345,6 +345,18 @@ describe("leak check: planted leaks are detected; clean twins pass", () => {
     await older.return();
     await newer.return();
   });
+
+  test("leak check: with a baseline, it stops only the bridges created after it", async () => {
+    const older = channel<number>({ name: "older" });
+    const baseline = leakBaseline(); // older is the last bridge before it
+    channel<number>({ name: "newer" });
+    const error = await assertNoLeaks({ baseline }).catch((e: unknown) => e as LeakError);
+    expect(error?.bridges.map((b) => b.name)).toEqual(["newer"]);
+    expect(openBridges().map((b) => b.name)).toEqual(["older"]); // not the check's to stop: it still works
+    older.push(1);
+    expect(await older.next()).toEqual({ value: 1, done: false });
+    await older.return();
+  });
 });
 
 describe("GC backstop", () => {
