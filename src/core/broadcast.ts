@@ -120,7 +120,7 @@ class Hub<T> implements Broadcast<T> {
   #subscribed = 0; // subscriptions so far, for the start threshold and the consumers' names
   readonly #attached = new Set<Consumer<T>>(); // consumers still reading, in subscription order
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once reading started
-  #sourceFinished = false; // the source ended or failed: nothing to return()
+  #sourceFinished = false; // the source ended, failed or could not be opened: nothing to return()
   #outcome: { readonly error: unknown } | null | undefined; // how the source finished: null = ended; for late subscribers
   #closing: Promise<void> | undefined; // the source's shutdown, once started
   #onAbort: (() => void) | undefined; // the listener on #signal; removed once the source finished or was stopped
@@ -201,8 +201,9 @@ class Hub<T> implements Broadcast<T> {
     this.#phase = Phase.Reading;
     let iterator: AsyncIterator<T>;
     try {
-      iterator = openIterator(this.#source, "source");
+      iterator = this.#open();
     } catch (error) {
+      this.#sourceFinished = true; // #close must not try to open it again
       this.#finish({ error });
       return;
     }
@@ -237,6 +238,11 @@ class Hub<T> implements Broadcast<T> {
       }
       if (this.#closed) return;
     }
+  }
+
+  /** Opens the source: once, by the read loop, or by #close when reading never started. */
+  #open(): AsyncIterator<T> {
+    return openIterator(this.#source, "source");
   }
 
   /** The source finished: every consumer gets its buffered values, then the end or the error. */
@@ -276,12 +282,11 @@ class Hub<T> implements Broadcast<T> {
     if (iterator === undefined && !this.#sourceFinished) {
       // Never started: a sluice bridge passed as the source must still be finished, or it leaks.
       try {
-        open.push(openIterator(this.#source, "source"));
+        open.push(this.#open());
       } catch {
         // The source cannot even be opened: there is nothing to stop.
       }
     }
-    this.#sourceFinished = true;
     // Not the read loop: a source whose next() ignores return() would hang stop(); it pushes nothing more.
     this.#closing = closeAll(open);
     return this.#closing;
