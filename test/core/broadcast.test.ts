@@ -343,7 +343,7 @@ describe("broadcast: what it does to its source", () => {
     await expect(broadcast(throwing).subscribe().next()).rejects.toBe(boom);
   });
 
-  test("a source whose next() resolves to something other than an object fails every consumer", async () => {
+  test("a source whose next() resolves to undefined (not an iterator result) fails every consumer", async () => {
     const bad = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(undefined) }) } as unknown as AsyncIterable<number>;
     const hub = broadcast(bad);
     const [a, b] = [hub.subscribe(), hub.subscribe()];
