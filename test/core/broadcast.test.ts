@@ -428,6 +428,27 @@ describe("broadcast: signals", () => {
     expect(listeners(own.signal)).toBe(0);
   });
 
+  test("a consumer given the broadcast's own signal stops with it, or by itself", async () => {
+    const controller = new AbortController();
+    const s = source(range(10), { endless: true });
+    const hub = broadcast(s.it, { signal: controller.signal });
+    const a = hub.subscribe({ signal: controller.signal });
+    expect(await a.next()).toEqual({ done: false, value: 0 });
+    controller.abort("both");
+    await expect(a.next()).rejects.toMatchObject({ name: "AbortError", cause: "both" });
+    await turn();
+    expect(s.stats.teardowns).toBe(1);
+    expect(listeners(controller.signal)).toBe(0);
+
+    const shared = new AbortController().signal;
+    const t = source(range(10), { endless: true });
+    const b = broadcast(t.it, { signal: shared }).subscribe({ signal: shared });
+    expect(await b.next()).toEqual({ done: false, value: 0 });
+    await b.return(); // the last consumer: the source stops
+    expect(t.stats.teardowns).toBe(1);
+    expect(listeners(shared)).toBe(0);
+  });
+
   test("a consumer whose own signal already aborted fails at once; the others read on", async () => {
     const s = source(range(3));
     const hub = broadcast(s.it, { signal: new AbortController().signal });

@@ -253,6 +253,24 @@ describe("merge", () => {
     await expect(merged.next()).rejects.toBe(cannotOpen);
     await turn();
     expect(calls).toEqual({ opens: [1, 1, 1, 1], returns: [1, 1, 0, 1] });
+
+    const notAnIterator = { [Symbol.asyncIterator]: () => null } as unknown as AsyncIterable<number>;
+    await expect(merge([counted(0), notAnIterator]).next()).rejects.toThrow(
+      "Expected `sources[1][Symbol.asyncIterator]()` to be an async iterator (an object with a next() method), got null",
+    );
+  });
+
+  test("is listed in leak reports as a merge, named `merge` unless named", async () => {
+    const sources = [source([1], { endless: true, name: "a" }), source([2], { endless: true, name: "b" })];
+    const unnamed = merge([sources[0]!.it]);
+    const named = merge([sources[1]!.it], { name: "events" });
+    expect(openBridges().map(({ name, kind }) => ({ name, kind }))).toEqual([
+      { name: "a", kind: "subscribe" },
+      { name: "b", kind: "subscribe" },
+      { name: "merge", kind: "merge" },
+      { name: "events", kind: "merge" },
+    ]);
+    await Promise.all([unnamed.return(), named.return()]);
   });
 
   test("a source that is a bridge is read highWaterMark values at a time, not all it has buffered", async () => {
