@@ -61,6 +61,7 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
       const batchSize = Math.max(1, Math.min(options?.highWaterMark ?? 16, 256));
 
       const pump = async (iterator: AsyncIterator<T>): Promise<void> => {
+        // Stryker disable next-line ConditionalExpression: batches are an optimization: a bridge read one value at a time gives the same values in the same order.
         const bridge = iterator instanceof BridgeHandle ? (iterator as BridgeHandle<T>) : undefined;
         for (;;) {
           let result: IteratorResult<T | T[]>;
@@ -68,39 +69,28 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
             result = await (bridge === undefined ? iterator.next() : bridge.nextBatch(batchSize));
           } catch (error) {
             unfinished.delete(iterator);
-            if (finished) return;
-            finished = true;
-            sink.fail(error); // runs teardown: the other sources are stopped
+            // Ignored once the stream is over (the first error wins); otherwise its teardown stops the others.
+            sink.fail(error);
             return;
           }
+          // Stryker disable next-line ConditionalExpression: a shortcut: past it, push drops the value after a stop (and throws into the pump's catch after a failure) and the check below returns.
           if (finished) return; // a value read while stopping is dropped, as stop() promises
           if (result.done === true) {
             unfinished.delete(iterator);
-            if (unfinished.size === 0) {
-              finished = true;
-              sink.end();
-            }
+            if (unfinished.size === 0) sink.end(); // its teardown sets `finished`
             return;
           }
-          if (bridge === undefined) {
-            const go = forward(sink, result.value as T, waits);
-            if ((go !== true && !(await go)) || finished) return; // the consumer stopped, or the stream is over
-            continue;
-          }
-          for (const value of result.value as T[]) {
+          for (const value of bridge === undefined ? [result.value as T] : (result.value as T[])) {
             const go = forward(sink, value, waits);
-            if ((go !== true && !(await go)) || finished) return;
+            // Stryker disable next-line ConditionalExpression,BooleanLiteral: a fast path: awaiting `true` only costs a microtask.
+            if (go !== true) await go; // false once the stream is over, whose teardown has already set `finished`
+            if (finished) return; // the consumer stopped, or the stream is over
           }
         }
       };
-      // A pump never rejects by design; should one ever, the stream fails instead of an unhandled rejection.
-      for (const iterator of iterators) {
-        void pump(iterator).catch((error: unknown) => {
-          if (finished) return;
-          finished = true;
-          sink.fail(error);
-        });
-      }
+      // A pump rejects only when a source breaks the protocol (a next() that resolves to undefined or null): the
+      // stream fails with that error (ignored, like any later error, once the stream is over).
+      for (const iterator of iterators) void pump(iterator).catch(sink.fail);
       return () => {
         finished = true;
         const open = [...unfinished];

@@ -233,6 +233,107 @@ describe("merge", () => {
     expect(pulled).toBe(atFailure);
   });
 
+  test("a source that cannot be opened fails the merge; every other source is finished, none opened twice", async () => {
+    const calls = { opens: [0, 0, 0, 0], returns: [0, 0, 0, 0] };
+    const cannotOpen = new Error("cannot open");
+    const counted = (i: number): AsyncIterable<number> => ({
+      [Symbol.asyncIterator]: () => {
+        calls.opens[i]! += 1;
+        if (i === 2) throw cannotOpen;
+        return {
+          next: () => new Promise<IteratorResult<number>>(() => {}),
+          return: async () => {
+            calls.returns[i]! += 1;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    });
+    const merged = merge([0, 1, 2, 3].map(counted));
+    await expect(merged.next()).rejects.toBe(cannotOpen);
+    await turn();
+    expect(calls).toEqual({ opens: [1, 1, 1, 1], returns: [1, 1, 0, 1] });
+
+    const notAnIterator = { [Symbol.asyncIterator]: () => null } as unknown as AsyncIterable<number>;
+    await expect(merge([counted(0), notAnIterator]).next()).rejects.toThrow(
+      "Expected `sources[1][Symbol.asyncIterator]()` to be an async iterator (an object with a next() method), got null",
+    );
+  });
+
+  test("is listed in leak reports as a merge, named `merge` unless named", async () => {
+    const sources = [source([1], { endless: true, name: "a" }), source([2], { endless: true, name: "b" })];
+    const unnamed = merge([sources[0]!.it]);
+    const named = merge([sources[1]!.it], { name: "events" });
+    expect(openBridges().map(({ name, kind }) => ({ name, kind }))).toEqual([
+      { name: "a", kind: "subscribe" },
+      { name: "b", kind: "subscribe" },
+      { name: "merge", kind: "merge" },
+      { name: "events", kind: "merge" },
+    ]);
+    await Promise.all([unnamed.return(), named.return()]);
+  });
+
+  test("a source that is a bridge is read highWaterMark values at a time, not all it has buffered", async () => {
+    const input = channel<number>({ highWaterMark: Infinity, name: "input" });
+    for (let i = 0; i < 300; i += 1) input.push(i);
+    input.end();
+    const merged = merge([input], { highWaterMark: 4 });
+    expect(await merged.next()).toEqual({ done: false, value: 0 });
+    await turn();
+    const left = openBridges().find((b) => b.name === "input")?.buffered ?? 0;
+    // taken: the merged buffer (4), one value over it, and the rest of the batch waiting in the pump
+    expect(300 - left).toBeLessThanOrEqual(1 + 4 + 4);
+    expect((await collect(merged)).values).toEqual(Array.from({ length: 299 }, (_, i) => i + 1));
+  });
+
+  test("a plain source waiting for room is not pulled again once the merge is stopped", async () => {
+    let pulls = 0;
+    let returned = 0;
+    const endless: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ value: (pulls += 1), done: false }),
+        return: async () => {
+          returned += 1;
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+    const merged = merge([endless], { highWaterMark: 1 });
+    expect(await merged.next()).toEqual({ done: false, value: 1 });
+    await turn(); // the pump fills the buffer and waits for room
+    const stopping = merged.return();
+    const stoppedAt = pulls;
+    expect(returned).toBe(1);
+    await stopping;
+    await turn();
+    expect(pulls).toBe(stoppedAt);
+  });
+
+  test("with a drop policy, plain sources are not pulled after a stop either", async () => {
+    const pulls = [0, 0];
+    const counting = (i: number): AsyncIterable<number> => ({
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ value: (pulls[i]! += 1), done: false }),
+        return: async () => ({ value: undefined, done: true }),
+      }),
+    });
+    const merged = merge([counting(0), counting(1)], { highWaterMark: 2, overflow: "drop-oldest" });
+    for (let read = 0; read < 5; read += 1) expect((await merged.next()).done).toBe(false);
+    await merged.return();
+    const stoppedAt = pulls[0]! + pulls[1]!;
+    await ticks(20); // not turn(): nothing here may wait for a macrotask while the pumps are free to spin
+    expect(pulls[0]! + pulls[1]!).toBe(stoppedAt);
+  });
+
+  test("a source whose next() resolves to undefined (not an iterator result) fails the merge with a TypeError", async () => {
+    const broken = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(undefined) }) } as unknown as AsyncIterable<number>;
+    const other = source([1], { endless: true });
+    const merged = merge([other.it, broken]);
+    const { error } = await collect(merged);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(other.stats.teardowns).toBe(1);
+  });
+
   test("validates its arguments", () => {
     for (const bad of [null, undefined, "ab", {}, 42]) {
       expect(() => merge(bad as never)).toThrow(expect.objectContaining({ code: "ERR_SLUICE_INVALID_ARGUMENT", message: expect.stringContaining("Expected `sources` to be an iterable (e.g. an array) of async iterables") }));
