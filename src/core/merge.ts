@@ -80,12 +80,16 @@ export function merge<T>(sources: Iterable<AsyncIterable<T>>, options?: SourceOp
             if (unfinished.size === 0) sink.end(); // its teardown sets `finished`
             return;
           }
-          for (const value of bridge === undefined ? [result.value as T] : (result.value as T[])) {
-            const go = forward(sink, value, waits);
+          // One value from a plain source, a batch from a bridge (never empty); no array per plain value.
+          const batch = bridge === undefined ? undefined : (result.value as T[]);
+          let i = 0;
+          do {
+            const go = forward(sink, batch === undefined ? (result.value as T) : (batch[i] as T), waits);
             // Stryker disable next-line ConditionalExpression,BooleanLiteral: a fast path: awaiting `true` only costs a microtask.
             if (go !== true) await go; // false once the stream is over, whose teardown has already set `finished`
             if (finished) return; // the consumer stopped, or the stream is over
-          }
+            i += 1;
+          } while (batch !== undefined && i < batch.length);
         }
       };
       // A pump rejects only when a source breaks the protocol (a next() that resolves to undefined or null): the
