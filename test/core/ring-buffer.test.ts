@@ -241,3 +241,22 @@ test("a capacity hint below 2 (one, zero, negative) still gives a working queue"
     q.take(41);
   }
 });
+
+test("a push while items are spilled goes after them, even once the queue is shallow again", () => {
+  const q = counted();
+  q.push(5_000); // 4,096 in the circular array, 904 spilled
+  q.take(4_000); // 96 left in the array, 904 spilled: 1,000 in all
+  q.push(10);
+  q.take(1_010);
+});
+
+test("clear empties the queue at any size, and it keeps working afterwards", () => {
+  for (const size of [1, 5, 8, 9, 5_000]) {
+    const queue = new RingBuffer<number>();
+    for (let i = 0; i < size; i += 1) queue.push(i);
+    queue.clear();
+    expect(queue.length).toBe(0);
+    queue.push(-1);
+    expect(queue.take(1)).toEqual([-1]);
+  }
+});
