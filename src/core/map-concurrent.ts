@@ -102,6 +102,7 @@ export function mapConcurrent<T, R>(
 
       const fail = (error: unknown): void => {
         if (finished) return;
+        // Stryker disable next-line BooleanLiteral: sink.fail() runs the teardown at once, which sets finished before anything else runs.
         finished = true;
         sink.fail(error); // runs teardown: aborts the calls in flight, stops the source
       };
@@ -163,6 +164,7 @@ export function mapConcurrent<T, R>(
             if (call === undefined && held === 0 && sourceOutcome !== undefined) {
               // Every result is out: finish as the source did.
               if (sourceOutcome === null) {
+                // Stryker disable next-line BooleanLiteral: sink.end() runs the teardown at once, which sets finished before anything else runs.
                 finished = true;
                 sink.end();
               } else fail(sourceOutcome.error);
@@ -174,11 +176,13 @@ export function mapConcurrent<T, R>(
           output.shift();
           if (call.state === CallState.Rejected) return fail(call.error);
           const go = forward(sink, call.result as R, waits);
+          // Stryker disable next-line BooleanLiteral: `await true` gives the same true, a microtask later; only the scheduling differs.
           const accepted = go === true || (await go);
           held -= 1;
           const reader = wakeReader;
           wakeReader = undefined;
           reader?.();
+          // Stryker disable next-line LogicalOperator: ready() resolves false only once the bridge has closed or ended, which ran the teardown (finished = true) first, so both forms return in the same cases.
           if (!accepted || finished) return; // the consumer stopped, or the stream is over
         }
       };

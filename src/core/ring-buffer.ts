@@ -38,7 +38,9 @@ export class RingBuffer<T> {
   #spill: Spill<T> | undefined; // the newer items that did not fit in #items; created when it is full at SEGMENT slots
 
   constructor(capacity = 8) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the sizing below also gives 8 for a capacity of 8, so this shortcut only skips the log2/pow work.
     const size = capacity === 8 ? 8 : 2 ** Math.ceil(Math.log2(Math.min(SEGMENT, Math.max(2, capacity))));
+    // Stryker disable next-line ArrayDeclaration: a slot is only read once an item was written to it, and a full array (the only one #grow doubles or a wrapped run reads to its end) has every slot written, so an array that grows as it is written holds the same items.
     this.#items = new Array<T | undefined>(size);
     this.#mask = size - 1;
   }
@@ -56,6 +58,7 @@ export class RingBuffer<T> {
         this.#length = length + 1;
         return;
       }
+      // Stryker disable next-line ConditionalExpression,BlockStatement: growing or spilling both keep every item in order; which one runs only decides how large the arrays get, which no result shows.
       if (length < SEGMENT) {
         this.#grow();
         this.#items[length] = item;
@@ -86,6 +89,7 @@ export class RingBuffer<T> {
   take(count: number): T[] {
     const head = this.#head;
     const items = this.#items;
+    // Stryker disable next-line BlockStatement: the loop below copies the same items in the same order; this run is its fast path.
     if (count <= this.#ringCount() && head + count <= items.length) {
       // One contiguous run: the usual case (the array restarts at slot 0 whenever it empties by a take).
       const taken = items.slice(head, head + count) as T[];
@@ -95,6 +99,7 @@ export class RingBuffer<T> {
       if (this.#ringCount() === 0) this.#emptied();
       return taken;
     }
+    // Stryker disable next-line ArrayDeclaration: the loop writes every index from 0 to count - 1 in order, so a preallocated and a growing array end up equal.
     const taken = new Array<T>(count);
     let filled = 0;
     while (filled < count) {
@@ -128,6 +133,7 @@ export class RingBuffer<T> {
   /** Drops every item at once (O(1): the slots are replaced, not cleared one by one). */
   clear(): void {
     if (this.#length === 0 && this.#items.length <= 8) return;
+    // Stryker disable next-line ArrayDeclaration: a slot is only read once an item was written to it, so an array that grows as it is written holds the same items.
     this.#items = new Array<T | undefined>(8);
     this.#mask = 7;
     this.#head = 0;
@@ -160,9 +166,11 @@ export class RingBuffer<T> {
   #pushSpill(item: T): void {
     let spill = this.#spill;
     if (spill === undefined) {
+      // Stryker disable next-line ArrayDeclaration: a segment is written from slot 0 up and read only where written, so preallocating its slots changes no result.
       const first: Segment<T> = { items: new Array<T | undefined>(SEGMENT), count: 0, next: undefined };
       this.#spill = spill = { first, last: first, count: 0, spare: undefined };
     } else if (spill.last.count === SEGMENT) {
+      // Stryker disable next-line ArrayDeclaration: a segment is written from slot 0 up and read only where written, so preallocating its slots changes no result.
       const segment: Segment<T> = { items: spill.spare ?? new Array<T | undefined>(SEGMENT), count: 0, next: undefined };
       spill.spare = undefined;
       spill.last.next = segment;
@@ -177,6 +185,7 @@ export class RingBuffer<T> {
   #grow(): void {
     const old = this.#items;
     const size = old.length * 2;
+    // Stryker disable next-line ArrayDeclaration: the copy writes slots 0 to length - 1 and push writes the next, so an array that grows as it is written holds the same items.
     const items = new Array<T | undefined>(size);
     for (let i = 0; i < this.#length; i += 1) items[i] = old[(this.#head + i) & this.#mask];
     this.#items = items;

@@ -37,6 +37,39 @@ function pool(delay: (v: number) => number = (v) => (v * 7) % 5) {
   return { fn, stats };
 }
 
+/** A hand-written source that logs every call made to it; each next() waits until the test answers it. */
+function manual<T>() {
+  const log: string[] = [];
+  const answers: Array<(result: Promise<IteratorResult<T>>) => void> = [];
+  const iterator: AsyncIterator<T> = {
+    next: () => {
+      log.push("next");
+      return new Promise<IteratorResult<T>>((resolve) => answers.push(resolve));
+    },
+    return: () => {
+      log.push("return");
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  const answer = (result: Promise<IteratorResult<T>>): void => {
+    const resolve = answers.shift();
+    if (resolve === undefined) throw new Error("no next() is waiting");
+    resolve(result);
+  };
+  return {
+    log,
+    iterable: {
+      [Symbol.asyncIterator]: () => {
+        log.push("open");
+        return iterator;
+      },
+    },
+    give: (value: T) => answer(Promise.resolve({ done: false, value })),
+    end: () => answer(Promise.resolve({ done: true, value: undefined })),
+    fail: (error: unknown) => answer(Promise.reject(error)),
+  };
+}
+
 describe("mapConcurrent", () => {
   test("ordered (the default): every result once, in input order, never more than `concurrency` calls", async () => {
     const { fn, stats } = pool();
@@ -103,6 +136,7 @@ describe("mapConcurrent", () => {
     await mapped.stop("done here");
     await pending;
     expect(seen).toBeInstanceOf(AbortError);
+    expect((seen as AbortError).message).toBe('mapConcurrent "mapConcurrent" was stopped by its consumer');
     expect((seen as AbortError).cause).toBe("done here");
   });
 
@@ -171,6 +205,94 @@ describe("mapConcurrent", () => {
     expect(() => mapConcurrent(empty, (v) => v, { concurrency: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => mapConcurrent(empty, (v) => v, { ordered: "yes" } as never)).toThrow("Expected `ordered` to be a boolean");
     expect(() => mapConcurrent({} as never, (v) => v)).toThrow("Expected `source` to be an async iterable");
+  });
+
+  test("after a stop the source is not read again, even once a call that ignores its signal finishes", async () => {
+    const src = manual<number>();
+    let finish: ((value: number) => void) | undefined;
+    const mapped = mapConcurrent(src.iterable, () => new Promise<number>((resolve) => (finish = resolve)));
+    const first = mapped.next();
+    await turn();
+    src.give(1); // fn(1) runs: the only slot is taken
+    await turn();
+    expect(finish).toBeDefined();
+    const stopped = mapped.return();
+    finish?.(10); // the call ends after the stop, with a result nobody wants
+    await stopped;
+    await turn();
+    expect(await first).toEqual({ done: true, value: undefined });
+    expect(src.log).toEqual(["open", "next", "return"]); // the second read waited for the slot
+  });
+
+  test("a value the source gives while the stream is stopping is not mapped", async () => {
+    const src = manual<number>();
+    let calls = 0;
+    const mapped = mapConcurrent(src.iterable, (v: number) => {
+      calls += 1;
+      return v;
+    });
+    const first = mapped.next();
+    await turn(); // the source's next() is waiting
+    await mapped.return();
+    src.give(1);
+    await turn();
+    expect(calls).toBe(0);
+    expect(await first).toEqual({ done: true, value: undefined });
+    expect(src.log).toEqual(["open", "next", "return"]);
+  });
+
+  test("a source that ended or failed by itself is not asked to return()", async () => {
+    const ended = manual<number>();
+    const mappedEnded = mapConcurrent(ended.iterable, (v: number) => v * 10);
+    const firstEnded = mappedEnded.next();
+    await turn();
+    ended.give(1);
+    expect(await firstEnded).toEqual({ done: false, value: 10 });
+    const lastEnded = mappedEnded.next();
+    await turn();
+    ended.end();
+    expect(await lastEnded).toEqual({ done: true, value: undefined });
+    expect(ended.log).toEqual(["open", "next", "next"]);
+
+    const boom = new Error("source broke");
+    const failed = manual<number>();
+    const mappedFailed = mapConcurrent(failed.iterable, (v: number) => v * 10);
+    const firstFailed = mappedFailed.next();
+    await turn();
+    failed.fail(boom);
+    await expect(firstFailed).rejects.toBe(boom);
+    expect(failed.log).toEqual(["open", "next"]);
+  });
+
+  test("a stream stopped before it started still opens and returns its source", async () => {
+    const src = manual<number>();
+    const mapped = mapConcurrent(src.iterable, (v: number) => v);
+    await mapped.return();
+    await turn();
+    expect(src.log).toEqual(["open", "return"]);
+  });
+
+  test("when a call fails, the calls still in flight are aborted with an AbortError saying they are no longer needed", async () => {
+    const boom = new Error("boom");
+    let reason: unknown;
+    const fn = (v: number, signal: AbortSignal): Promise<number> =>
+      v === 0
+        ? Promise.reject(boom)
+        : new Promise<number>((_resolve, reject) =>
+            signal.addEventListener("abort", () => {
+              reason = signal.reason;
+              reject(signal.reason as Error);
+            }),
+          );
+    const { error } = await collect(mapConcurrent(source([0, 1]).it, fn, { concurrency: 2 }));
+    expect(error).toBe(boom);
+    expect(reason).toBeInstanceOf(AbortError);
+    expect((reason as AbortError).message).toBe("mapConcurrent finished: the call is no longer needed");
+  });
+
+  test("a source whose [Symbol.asyncIterator]() returns no iterator fails the stream with an error naming it", async () => {
+    const mapped = mapConcurrent({ [Symbol.asyncIterator]: () => 42 } as never, (v) => v);
+    await expect(mapped.next()).rejects.toThrow("Expected `source[Symbol.asyncIterator]()` to be an async iterator");
   });
 
 });
