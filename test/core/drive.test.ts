@@ -471,6 +471,20 @@ describe("drive: the first failure wins", () => {
   });
 });
 
+describe("drive: a source stopped by the drive", () => {
+  test("a source that rejects its pending next() because of the same abort: drive reports its own AbortError, and fails the sink with it", async () => {
+    const controller = new AbortController();
+    const ch = channel<number>({ signal: controller.signal }); // rejects its pending next() on abort, with its own AbortError
+    const failures: unknown[] = [];
+    const driving = drive(ch, { write: () => true, fail: (error) => void failures.push(error) }, { signal: controller.signal });
+    await turn();
+    controller.abort("user left");
+    const error: unknown = await driving.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "AbortError", message: "drive() was aborted", cause: "user left" });
+    expect(failures).toEqual([error]);
+  });
+});
+
 describe("drive: the signal handed to waitForDrain", () => {
   test("aborts once drive finished, with an AbortError that says so; on an abort, with drive's own AbortError", async () => {
     const signals: AbortSignal[] = [];
