@@ -203,10 +203,9 @@ class Driver<T> {
         }
         // Stryker disable next-line OptionalChaining: waitForDrain was just checked to be defined (the `?.` is for the type checker, which forgets that in a closure)
         await this.#untilAbort(() => sink.waitForDrain?.(this.#controller.signal));
-        // Stryker disable next-line ConditionalExpression: #untilAbort resolves at once for a non-thenable (after the same stop check as the loop's next one), so this test only saves a promise per value
-      } else if (isThenable(written)) {
-        await this.#untilAbort(() => written);
       }
+      // Stryker disable next-line ConditionalExpression: #untilAbort resolves at once for a non-thenable (after the same stop check as the loop's next one), so this test only saves a promise per value
+      if (isThenable(written)) await this.#untilAbort(() => written);
     }
     await this.#untilAbort(() => sink.end?.());
   }

@@ -358,6 +358,11 @@ describe("drive: how it stops the source", () => {
     await turn();
     await expect(drive(ch, w2 as never)).rejects.toBe(gone);
     await expect(ch.next()).resolves.toEqual({ done: true, value: undefined });
+    // A source that cannot even be opened: the Writable's failure came first, and is the one reported.
+    const w3 = quietWritable();
+    w3.destroy(gone);
+    await turn();
+    await expect(drive({ [Symbol.asyncIterator]: () => 42 } as never, w3 as never)).rejects.toBe(gone);
   });
 
   test("a source that threw is done, as in for await: it is not asked to return()", async () => {
