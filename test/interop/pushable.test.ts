@@ -880,11 +880,13 @@ describe("sluice: the details of the surface", () => {
   test("an async onEnd that rejects: the consumer's next call rejects with its error, never an unhandled rejection", async () => {
     const failure = new Error("onEnd failed");
     const onEnd = (): Promise<never> => Promise.reject(failure);
-    const source = pushable<number>({ objectMode: true, onEnd: onEnd as () => void }); // typed void, as in it-pushable; plain JS passes async ones
-    source.end();
-    await flush();
-    await expect(source.next()).rejects.toBe(failure);
-    expect(await source.next()).toEqual({ done: true, value: undefined });
+    for (const create of [pushable, pushableV]) {
+      const source = create<number>({ objectMode: true, onEnd: onEnd as () => void }); // typed void, as in it-pushable; plain JS passes async ones
+      source.end();
+      await flush();
+      await expect(source.next()).rejects.toBe(failure);
+      expect(await source.next()).toEqual({ done: true, value: undefined });
+    }
   });
 
   test("onEmpty({ signal }) still waits for the values after end() (one without a signal does not), then lets go of its signal", async () => {
