@@ -889,20 +889,23 @@ describe("sluice: the details of the surface", () => {
     }
   });
 
-  test("onEmpty({ signal }) still waits for the values after end() (one without a signal does not), then lets go of its signal", async () => {
+  test("onEmpty({ signal }), asked before or after end(), still waits for the values (one without a signal does not), then lets go of its signal", async () => {
     const source = pushable<number>({ objectMode: true });
     source.push(1).push(2);
     const controller = new AbortController();
     const withSignal = source.onEmpty({ signal: controller.signal });
     const without = source.onEmpty();
     source.end();
+    const afterEnd = source.onEmpty({ signal: new AbortController().signal }); // asked after end(): waits all the same
     await flush();
     expect(await settledState(withSignal)).toBe("pending");
+    expect(await settledState(afterEnd)).toBe("pending");
     expect(await settledState(without)).toBe("fulfilled");
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
     await source.next();
     await source.next();
     await expect(withSignal).resolves.toBeUndefined();
+    await expect(afterEnd).resolves.toBeUndefined();
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
     expect(await source.next()).toEqual({ done: true, value: undefined });
   });
