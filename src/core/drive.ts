@@ -137,10 +137,8 @@ class Driver<T> {
   readonly #controller = new AbortController(); // handed to waitForDrain; aborted on abort, and when run() exits however it exits
   #iterator: AsyncIterator<T> | undefined; // the source's iterator, once opened
   #stopping: Promise<unknown> | undefined; // the source's return(), once called; awaited before settling
-  #aborted: AbortError | undefined; // set when the caller's signal aborted
+  #stopped: Failure | undefined; // the first of an abort and a watched sink's own failure; set once, the other is then ignored
   #interrupt: ((failure: Failure) => void) | undefined; // rejects the sink wait in progress, on abort or a watched sink's failure
-  #sinkFailure: Failure | undefined; // a watched sink (a Writable, a WritableStream) failed on its own
-  #settled = false; // run() is past its pump: a sink failure now is a consequence, not news
 
   constructor(source: AsyncIterable<T>, sink: DriveSink<T>, signal: AbortSignal | undefined) {
     this.#source = source;
@@ -151,11 +149,11 @@ class Driver<T> {
   async run(): Promise<void> {
     const signal = this.#signal;
     const onAbort = (): void => {
+      if (this.#stopped !== undefined) return; // a watched sink failed first: its error is the one to report
+      // Stryker disable next-line OptionalChaining: onAbort runs only as the signal's listener or once signal.aborted was true, so signal is defined
       const error = new AbortError("drive() was aborted", { cause: signal?.reason });
-      this.#aborted = error;
       this.#controller.abort(error); // a drain wait in progress can detach its listeners now
-      this.#stopSource();
-      this.#interrupt?.(new Failure(Origin.Abort, error));
+      this.#stop(new Failure(Origin.Abort, error));
     };
     const sink = this.#sink;
     const unwatch = sink instanceof WatchedSink ? sink.watch((error) => this.#sinkFailed(error)) : undefined;
@@ -169,21 +167,19 @@ class Driver<T> {
       }
       await this.#pump(this.#iterator);
     } catch (caught) {
-      // A source that rejects because it was stopped on abort reports the abort, not a source error.
-      this.#settled = true;
-      const failure =
-        isInstance(caught, Failure) ? caught
-        : this.#aborted !== undefined ? new Failure(Origin.Abort, this.#aborted)
-        : (this.#sinkFailure ?? new Failure(Origin.Source, caught));
-      if (failure.origin !== Origin.Source) this.#stopSource();
-      // The drive's own failure is what the caller needs to see, not a secondary return() error.
-      await this.#stopping?.then(undefined, () => undefined);
+      // A source that rejects because it was stopped (on abort, or the sink's failure) reports why it was stopped.
+      const failure = isInstance(caught, Failure) ? caught : (this.#stopped ?? new Failure(Origin.Source, caught));
+      // A source that failed is done, as in `for await`: only a source stopped by the other side gets return().
+      if (failure.origin !== Origin.Source) {
+        this.#stopSource();
+        // The drive's own failure is what the caller needs to see, not a secondary return() error.
+        await this.#stopping?.then(undefined, () => undefined);
+      }
       if (failure.origin !== Origin.Sink) this.#failSink(failure.error);
       throw failure.error;
     } finally {
-      this.#settled = true;
       unwatch?.();
-      this.#controller.abort(this.#aborted ?? new AbortError("drive() finished"));
+      this.#controller.abort(new AbortError("drive() finished")); // a no-op after an abort, which aborted it with its own error
       detachSignal(signal, onAbort);
     }
   }
@@ -191,10 +187,9 @@ class Driver<T> {
   async #pump(iterator: AsyncIterator<T>): Promise<void> {
     const sink = this.#sink;
     for (;;) {
-      if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
+      this.#throwIfStopped(); // not one more value pulled once stopped (a sink may fail before the first)
       const result = await iterator.next(); // a rejection is the source's error
-      if (this.#aborted !== undefined) throw new Failure(Origin.Abort, this.#aborted);
-      if (this.#sinkFailure !== undefined) throw this.#sinkFailure;
+      this.#throwIfStopped(); // a value that arrives after the stop is not written
       if (result.done === true) break;
       let written: unknown;
       try {
@@ -206,10 +201,11 @@ class Driver<T> {
         if (sink.waitForDrain === undefined) {
           throw new Failure(Origin.Sink, new InvalidArgumentError("sink.waitForDrain", "a function, since sink.write() returned false", undefined));
         }
+        // Stryker disable next-line OptionalChaining: waitForDrain was just checked to be defined (the `?.` is for the type checker, which forgets that in a closure)
         await this.#untilAbort(() => sink.waitForDrain?.(this.#controller.signal));
-      } else if (isThenable(written)) {
-        await this.#untilAbort(() => written);
       }
+      // Stryker disable next-line ConditionalExpression: #untilAbort resolves at once for a non-thenable (after the same stop check as the loop's next one), so this test only saves a promise per value
+      if (isThenable(written)) await this.#untilAbort(() => written);
     }
     await this.#untilAbort(() => sink.end?.());
   }
@@ -218,8 +214,7 @@ class Driver<T> {
   #untilAbort(operation: () => unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const interrupt = (failure: Failure): void => reject(failure);
-      if (this.#aborted !== undefined) return interrupt(new Failure(Origin.Abort, this.#aborted));
-      if (this.#sinkFailure !== undefined) return interrupt(this.#sinkFailure);
+      this.#throwIfStopped(); // rejects this promise: no wait begins once stopped
       let pending: unknown;
       try {
         pending = operation();
@@ -250,8 +245,10 @@ class Driver<T> {
   /** Tells the sink; not awaited, so that a sink that never settles its fail() cannot hang drive(). */
   #failSink(error: unknown): void {
     try {
+      // Stryker disable next-line OptionalChaining: without fail(), the call throws a TypeError, which the catch below drops like any throw from fail()
       const result = this.#sink.fail?.(error);
       // The sink failing while being failed adds nothing: the caller gets the original error.
+      // Stryker disable next-line ConditionalExpression: calling then() on a non-thenable throws a TypeError, which the catch below drops
       if (isThenable(result)) result.then(undefined, () => undefined);
     } catch {
       // Same: a throwing fail() must not replace the original error.
@@ -260,10 +257,20 @@ class Driver<T> {
 
   /** A watched sink failed between calls: stop the source now (its pending next() too, for a bridge), and stop waiting. */
   #sinkFailed(error: unknown): void {
-    if (this.#settled || this.#sinkFailure !== undefined || this.#aborted !== undefined) return;
-    this.#sinkFailure = new Failure(Origin.Sink, error);
+    if (this.#stopped !== undefined) return; // an abort came first: it is the failure to report
+    this.#stop(new Failure(Origin.Sink, error));
+  }
+
+  /** The first abort or watched sink failure: remembers it, stops the source and the wait in progress. */
+  #stop(failure: Failure): void {
+    this.#stopped = failure;
     this.#stopSource();
-    this.#interrupt?.(this.#sinkFailure);
+    this.#interrupt?.(failure);
+  }
+
+  /** Throws the abort or the watched sink's failure, if one came. */
+  #throwIfStopped(): void {
+    if (this.#stopped !== undefined) throw this.#stopped;
   }
 
   /** Calls the source's return() once, at once (a sluice bridge then settles its pending next()). */

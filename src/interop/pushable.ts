@@ -10,7 +10,7 @@ import { AbortError, InvalidArgumentError } from "../core/errors.js";
 import { assertSignal, detachSignal, resolveOptions } from "../core/options.js";
 import { trackBridge } from "../core/registry.js";
 import { RingBuffer } from "../core/ring-buffer.js";
-import { isThenable } from "../core/source.js";
+import { assertOptions, isThenable } from "../core/source.js";
 
 /**
  * Options of {@link Pushable.onEmpty}, as in it-pushable.
@@ -281,6 +281,7 @@ class PushableState<T> {
     if (signal.aborted) return onAbort();
     this.#signal = signal;
     this.#onAbort = onAbort;
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: onAbort calls stop(), whose #detach removes this listener before anything else can run
     signal.addEventListener("abort", onAbort, { once: true });
   }
 
@@ -347,6 +348,7 @@ class PushableState<T> {
 
   /** A next() that found the buffer empty: it waits for a value (handed off, never counted), or gets the outcome. */
   #nextFromEmpty<R>(pending: Promise<R>): Promise<R> {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: #detachIfClosed acts only on a closed bridge still listening to its signal, which only a Drained pushable can be; the test spares two reactions per next()
     if (this.#onAbort !== undefined && this.#stage === Stage.Drained) {
       // The final read of a stream that ended with an error: once delivered, the bridge is finished.
       pending.then(this.#detachIfClosed, this.#detachIfClosed);
@@ -373,6 +375,7 @@ class PushableState<T> {
    * @param byCaller - a caller (return(), throw()) is there to receive onEnd's error; an abort has none.
    */
   stop(byCaller: boolean, ...reason: [] | [error: unknown]): void {
+    // Stryker disable next-line ConditionalExpression: a second stop() finds everything it releases already released (no bytes, no listener, no waiters, onEnd cleared)
     if (this.#stage === Stage.Stopped) return;
     this.#stage = Stage.Stopped;
     this.#bytes = 0;
@@ -394,6 +397,7 @@ class PushableState<T> {
     try {
       const result: unknown = onEnd(...args);
       // An async onEnd that rejects: nobody awaits it, so it is kept for the consumer like a throw where nobody called.
+      // Stryker disable next-line ConditionalExpression: Promise.resolve() of anything but a thenable never rejects, so the handler never runs
       if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => this.#keepOnEndError(error));
     } catch (error) {
       if (byCaller) throw error;
@@ -425,9 +429,7 @@ class PushableState<T> {
   onEmpty(options: AbortOptions | undefined): Promise<void> {
     let signal: AbortSignal | undefined;
     try {
-      if (options !== undefined && (options === null || typeof options !== "object")) {
-        throw new InvalidArgumentError("options", "an object", options);
-      }
+      assertOptions(options);
       signal = options?.signal;
       assertSignal(signal);
     } catch (error) {
@@ -449,6 +451,7 @@ class PushableState<T> {
         onAbort: () => {
           detachSignal(signal, waiter.onAbort as () => void);
           const index = this.#emptyWaiters.indexOf(waiter);
+          // Stryker disable next-line ConditionalExpression: every path that takes a waiter out of the list also detaches this listener, so it never runs with the waiter gone
           if (index !== -1) this.#emptyWaiters.splice(index, 1);
           reject(abortErrorFrom(signal));
         },
@@ -463,13 +466,16 @@ class PushableState<T> {
   /** Resolves the onEmpty() waiters: all of them, or (`withSignal: false`) only those without a signal. */
   #releaseEmpty(withSignal = true): void {
     let waiters = this.#emptyWaiters;
+    // Stryker disable next-line ConditionalExpression: with no waiter, what follows resolves nobody; the test only saves a microtask
     if (waiters.length === 0) return;
     if (withSignal) this.#emptyWaiters = [];
     else {
+      // Stryker disable next-line MethodExpression,ConditionalExpression: a waiter without a signal left listed once resolved is resolved again at the next release, a no-op
       this.#emptyWaiters = waiters.filter((waiter) => waiter.signal !== undefined);
       waiters = waiters.filter((waiter) => waiter.signal === undefined);
     }
     for (const waiter of waiters) {
+      // Stryker disable next-line ConditionalExpression: a waiter without onAbort has no signal, and detachSignal(undefined, …) does nothing
       if (waiter.onAbort !== undefined) detachSignal(waiter.signal, waiter.onAbort);
     }
     // One microtask later, as it-pushable does: the consumer that just emptied the buffer gets to ask for
@@ -485,6 +491,7 @@ class PushableState<T> {
   };
 
   #detach(): void {
+    // Stryker disable next-line ConditionalExpression: with no listener there is no signal either: detaching removes nothing and clears fields already clear
     if (this.#onAbort === undefined) return;
     detachSignal(this.#signal, this.#onAbort);
     this.#onAbort = undefined;
@@ -550,11 +557,13 @@ class PushableHandle<T, V> implements AsyncGenerator<V, void, unknown>, BasePush
 
   return(): Promise<IteratorResult<V, void>> {
     const state = this.#state;
+    // Stryker disable next-line BooleanLiteral: without a caller, stop() keeps onEnd's error, and settleStop hands it to this same caller
     return settleStop(state, state.core.stop(), () => state.stop(true));
   }
 
   throw(err?: unknown): Promise<IteratorResult<V, void>> {
     const state = this.#state;
+    // Stryker disable next-line BooleanLiteral: as in return()
     return settleStop(state, state.core.stop(err), () => state.stop(true, err));
   }
 
@@ -588,9 +597,7 @@ export function createPushable<T, V>(
   batch: boolean,
   caller: (...args: never[]) => unknown,
 ): PushableHandle<T, V> {
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new InvalidArgumentError("options", "an object", options);
-  }
+  assertOptions(options);
   const { objectMode = false, onEnd } = options ?? {};
   if (typeof objectMode !== "boolean") throw new InvalidArgumentError("objectMode", "a boolean", objectMode);
   if (onEnd !== undefined && typeof onEnd !== "function") throw new InvalidArgumentError("onEnd", "a function", onEnd);

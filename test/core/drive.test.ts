@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { AbortError, type DriveSink, InvalidArgumentError, channel, drive } from "../../src/core/index.js";
@@ -304,5 +305,230 @@ describe("drive: what a sink may return", () => {
     await turn();
     controller.abort("enough");
     await expect(driving).rejects.toMatchObject({ name: "AbortError", message: "drive() was aborted", cause: "enough" });
+  });
+});
+
+/**
+ * A plain async iterator (not a bridge: its pending next() does not settle on return()) that counts its
+ * calls; `answer` gives each next() its result, by call number from 1.
+ */
+function counted<T>(answer: (call: number) => Promise<IteratorResult<T>>): { iterable: AsyncIterable<T>; calls: { next: number; return: number } } {
+  const calls = { next: 0, return: 0 };
+  const iterable: AsyncIterable<T> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => answer((calls.next += 1)),
+      return: async () => {
+        calls.return += 1;
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+  return { iterable, calls };
+}
+
+/** A promise and the functions that settle it. */
+function gate<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const endless = (call: number): Promise<IteratorResult<number>> => Promise.resolve({ done: false, value: call });
+
+/** An object-mode Writable that takes everything, with a no-op 'error' listener (the tests read errors from drive()). */
+function quietWritable(): Writable {
+  const w = new Writable({ objectMode: true, write: (_chunk, _encoding, callback) => callback() });
+  w.on("error", () => {});
+  return w;
+}
+
+describe("drive: how it stops the source", () => {
+  test("a Writable that failed before the drive: rejects with its error without pulling the source, and stops it", async () => {
+    const gone = new Error("peer went away");
+    const w = quietWritable();
+    w.destroy(gone);
+    await turn();
+    const { iterable, calls } = counted(endless);
+    await expect(drive(iterable, w as never)).rejects.toBe(gone);
+    expect(calls).toEqual({ next: 0, return: 1 });
+    // A bridge as the source: nothing will ever push into it, so drive must not wait for its next value.
+    const ch = channel<number>();
+    const w2 = quietWritable();
+    w2.destroy(gone);
+    await turn();
+    await expect(drive(ch, w2 as never)).rejects.toBe(gone);
+    await expect(ch.next()).resolves.toEqual({ done: true, value: undefined });
+    // A source that cannot even be opened: the Writable's failure came first, and is the one reported.
+    const w3 = quietWritable();
+    w3.destroy(gone);
+    await turn();
+    await expect(drive({ [Symbol.asyncIterator]: () => 42 } as never, w3 as never)).rejects.toBe(gone);
+  });
+
+  test("a source that threw is done, as in for await: it is not asked to return()", async () => {
+    const broken = new Error("source broke");
+    const { iterable, calls } = counted((call) => (call === 2 ? Promise.reject(broken) : endless(call)));
+    const failures: unknown[] = [];
+    await expect(drive(iterable, { write: () => true, fail: (error) => void failures.push(error) })).rejects.toBe(broken);
+    expect(calls).toEqual({ next: 2, return: 0 });
+    expect(failures).toEqual([broken]);
+  });
+
+  test("an abort during a pending next(): return() is called once, and the value that still arrives is not written", async () => {
+    const late = gate<IteratorResult<number>>();
+    const { iterable, calls } = counted((call) => (call === 1 ? late.promise : endless(call)));
+    const controller = new AbortController();
+    const written: number[] = [];
+    const driving = drive(iterable, { write: (v: number) => void written.push(v) }, { signal: controller.signal });
+    await turn();
+    controller.abort("enough");
+    expect(calls.return).toBe(1); // at once, not when next() settles
+    late.resolve({ done: false, value: 1 });
+    await expect(driving).rejects.toBeInstanceOf(AbortError);
+    expect(written).toEqual([]);
+    expect(calls).toEqual({ next: 1, return: 1 });
+  });
+
+  test("an abort from inside write(): no next() after it, and no wait for the drain", async () => {
+    let drains = 0;
+    for (const answer of [true, false]) {
+      const controller = new AbortController();
+      const { iterable, calls } = counted(endless);
+      const driving = drive(
+        iterable,
+        {
+          write: () => (controller.abort(), answer),
+          waitForDrain: async () => void (drains += 1),
+        },
+        { signal: controller.signal },
+      );
+      await expect(driving).rejects.toBeInstanceOf(AbortError);
+      expect(calls).toEqual({ next: 1, return: 1 });
+      expect(drains).toBe(0);
+    }
+  });
+
+  test("an already aborted signal: the source is stopped without a single next()", async () => {
+    const { iterable, calls } = counted(endless);
+    await expect(drive(iterable, { write: () => true }, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(calls).toEqual({ next: 0, return: 1 });
+  });
+
+  test("the abort listener is removed as soon as it fired, even while the source's return() is still running", async () => {
+    const pulled = gate<IteratorResult<number>>();
+    const returned = gate<IteratorResult<number>>();
+    let returns = 0;
+    const iterable: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => pulled.promise,
+        return: () => ((returns += 1), returned.promise),
+      }),
+    };
+    const controller = new AbortController();
+    const driving = drive(iterable, { write: () => true }, { signal: controller.signal });
+    await turn();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort();
+    pulled.resolve({ done: false, value: 1 });
+    await turn(); // drive now waits for return() to finish
+    expect(returns).toBe(1);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    returned.resolve({ done: true, value: undefined });
+    await expect(driving).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe("drive: the first failure wins", () => {
+  test("the Writable fails first, then the signal aborts: drive rejects with the Writable's error", async () => {
+    const late = gate<IteratorResult<number>>();
+    const { iterable, calls } = counted((call) => (call === 1 ? late.promise : endless(call)));
+    const controller = new AbortController();
+    const w = quietWritable();
+    const driving = drive(iterable, w as never, { signal: controller.signal });
+    await turn();
+    const gone = new Error("peer went away");
+    w.destroy(gone);
+    await turn();
+    expect(calls.return).toBe(1); // stopped at once, not at its next value
+    controller.abort();
+    late.resolve({ done: false, value: 1 });
+    await expect(driving).rejects.toBe(gone);
+    expect(calls.return).toBe(1);
+  });
+
+  test("the signal aborts first, then the Writable fails: drive rejects with the AbortError, and the late value is not written", async () => {
+    const late = gate<IteratorResult<number>>();
+    const { iterable } = counted((call) => (call === 1 ? late.promise : endless(call)));
+    const controller = new AbortController();
+    const written: unknown[] = [];
+    const w = new Writable({ objectMode: true, write: (chunk, _encoding, callback) => (written.push(chunk), callback()) });
+    w.on("error", () => {});
+    const driving = drive(iterable, w as never, { signal: controller.signal });
+    await turn();
+    controller.abort("user left");
+    w.destroy(new Error("peer went away"));
+    await turn();
+    late.resolve({ done: false, value: 1 });
+    const error: unknown = await driving.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ message: "drive() was aborted", cause: "user left" });
+    expect(written).toEqual([]);
+  });
+});
+
+describe("drive: a source stopped by the drive", () => {
+  test("a source that rejects its pending next() because of the same abort: drive reports its own AbortError, and fails the sink with it", async () => {
+    const controller = new AbortController();
+    const ch = channel<number>({ signal: controller.signal }); // rejects its pending next() on abort, with its own AbortError
+    const failures: unknown[] = [];
+    const driving = drive(ch, { write: () => true, fail: (error) => void failures.push(error) }, { signal: controller.signal });
+    await turn();
+    controller.abort("user left");
+    const error: unknown = await driving.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "AbortError", message: "drive() was aborted", cause: "user left" });
+    expect(failures).toEqual([error]);
+  });
+});
+
+describe("drive: the signal handed to waitForDrain", () => {
+  test("aborts once drive finished, with an AbortError that says so; on an abort, with drive's own AbortError", async () => {
+    const signals: AbortSignal[] = [];
+    const sink = { write: () => false, waitForDrain: async (signal: AbortSignal) => void signals.push(signal) };
+    await drive(source([1, 2]).it, sink);
+    expect(signals).toHaveLength(2);
+    expect(signals[0]).toBe(signals[1]); // one signal for the whole drive
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[0]?.reason).toMatchObject({ name: "AbortError", message: "drive() finished" });
+
+    const controller = new AbortController();
+    let waiting: AbortSignal | undefined;
+    const driving = drive(source([1], { endless: true }).it, { write: () => false, waitForDrain: (signal) => ((waiting = signal), new Promise(() => {})) }, { signal: controller.signal });
+    await turn();
+    expect(waiting?.aborted).toBe(false);
+    controller.abort();
+    const error: unknown = await driving.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(waiting?.reason).toBe(error);
+  });
+});
+
+describe("drive: a sink that throws where it could reject", () => {
+  test("waitForDrain() or end() throwing synchronously, or a write() thenable whose then() throws, is a sink failure", async () => {
+    const broken = new Error("sink broke");
+    const thrower = (): never => {
+      throw broken;
+    };
+    const sinks: DriveSink<number>[] = [
+      { write: () => false, waitForDrain: thrower },
+      { write: () => ({ then: thrower }) },
+      { write: () => true, end: thrower },
+    ];
+    for (const sink of sinks) {
+      let failed = 0;
+      const s = source([1, 2, 3]);
+      await expect(drive(s.it, { ...sink, fail: () => void (failed += 1) })).rejects.toBe(broken);
+      expect(failed).toBe(0); // the sink failed by itself: not told again
+      expect(s.stats.teardowns).toBe(1);
+    }
   });
 });

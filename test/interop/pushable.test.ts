@@ -8,6 +8,7 @@
 // - "sluice additions": what it-pushable has no API for (signal, backpressure, leak tracking).
 //
 // "Hangs" means still pending after several event-loop turns with nothing left to run (test/helpers.ts).
+import { getEventListeners } from "node:events";
 import * as itPushable from "it-pushable";
 import { pipe } from "it-pipe";
 import { describe, expect, test, vi } from "vitest";
@@ -797,5 +798,177 @@ describe("sluice additions", () => {
     expect(() => pushable({ objectMode: "yes" } as never)).toThrow(/Expected `objectMode` to be a boolean/);
     expect(() => pushable({ objectMode: true, onEnd: 1 } as never)).toThrow(/Expected `onEnd` to be a function/);
     expect(() => pushable({ objectMode: true, highWaterMark: -1 })).toThrow(/Expected `highWaterMark`/);
+  });
+});
+
+describe("sluice: the details of the surface", () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+
+  test("return() and throw() resolve { done: true, value: undefined }, from pushable() and pushableV()", async () => {
+    const single = pushable<number>({ objectMode: true }).push(1);
+    expect(await single.return()).toStrictEqual({ done: true, value: undefined });
+    const batch = pushableV<number>({ objectMode: true }).push(1);
+    expect(await batch.throw(new Error("stop"))).toStrictEqual({ done: true, value: undefined });
+  });
+
+  test("options that are not an object are refused by pushable() and pushableV(), naming what was given", () => {
+    for (const create of [(options: unknown) => pushable(options as never), (options: unknown) => pushableV(options as never)]) {
+      expect(() => create(null)).toThrow(new InvalidArgumentError("options", "an object", null));
+      expect(() => create(42)).toThrow("Expected `options` to be an object, got 42");
+      expect(() => create(() => ({}))).toThrow(InvalidArgumentError);
+    }
+  });
+
+  test("onEmpty() refuses options that are not an object, and a signal that is not one, with a rejection", async () => {
+    const source = pushable<number>({ objectMode: true }).push(1);
+    await expect(source.onEmpty(null as never)).rejects.toThrow("Expected `options` to be an object, got null");
+    await expect(source.onEmpty(42 as never)).rejects.toThrow("Expected `options` to be an object, got 42");
+    await expect(source.onEmpty({ signal: "soon" } as never)).rejects.toThrow("Expected `signal` to be an AbortSignal");
+    await source.return();
+  });
+
+  test("byte mode: push() and send() refuse null, undefined and values without byteLength, saying how to fix it", async () => {
+    const source = pushable();
+    for (const value of [null, undefined, 1, "hello", {}]) {
+      const expected = new InvalidArgumentError(
+        "value",
+        "a Uint8Array, a Uint8ArrayList or anything with a byteLength (pass `objectMode: true` to push other values)",
+        value,
+      );
+      expect(() => source.push(value as never)).toThrow(expected);
+      await expect(source.send(value as never)).rejects.toThrow(expected);
+    }
+    expect(source.readableLength).toBe(0);
+    source.end();
+  });
+
+  test("byte mode: readableLength drops by each value's size as next() takes it; a value handed to a waiting next() never counts", async () => {
+    const source = pushable<Uint8Array>();
+    source.push(bytes(1, 2, 3)).push(bytes(4, 5));
+    expect(source.readableLength).toBe(5);
+    await source.next();
+    expect(source.readableLength).toBe(2);
+    await source.next();
+    expect(source.readableLength).toBe(0);
+    const waiting = source.next();
+    expect(source.readableLength).toBe(0);
+    source.push(bytes(6));
+    expect(source.readableLength).toBe(0);
+    expect(await waiting).toEqual({ done: false, value: bytes(6) });
+    source.end();
+  });
+
+  test("after end(): send() resolves false without counting the value, and ready() resolves false", async () => {
+    const source = pushable<Uint8Array>();
+    source.push(bytes(1, 2, 3)).end();
+    expect(await source.send(bytes(4, 5))).toBe(false);
+    expect(source.readableLength).toBe(3);
+    expect(await source.ready()).toBe(false);
+    expect(await all(source)).toEqual([bytes(1, 2, 3)]);
+  });
+
+  test("end() after end(err) changes nothing: the buffered values, then the error, which onEnd receives", async () => {
+    const onEnd = vi.fn();
+    const boom = new Error("boom");
+    const source = pushable<number>({ objectMode: true, onEnd });
+    source.push(1).end(boom).end();
+    expect(await source.next()).toEqual({ done: false, value: 1 });
+    await expect(source.next()).rejects.toBe(boom);
+    expect(onEnd.mock.calls).toEqual([[boom]]);
+  });
+
+  test("an async onEnd that rejects: the consumer's next call rejects with its error, never an unhandled rejection", async () => {
+    const failure = new Error("onEnd failed");
+    const onEnd = (): Promise<never> => Promise.reject(failure);
+    for (const create of [pushable, pushableV]) {
+      const source = create<number>({ objectMode: true, onEnd: onEnd as () => void }); // typed void, as in it-pushable; plain JS passes async ones
+      source.end();
+      await flush();
+      await expect(source.next()).rejects.toBe(failure);
+      expect(await source.next()).toEqual({ done: true, value: undefined });
+    }
+  });
+
+  test("onEmpty({ signal }), asked before or after end(), still waits for the values (one without a signal does not), then lets go of its signal", async () => {
+    const source = pushable<number>({ objectMode: true });
+    source.push(1).push(2);
+    const controller = new AbortController();
+    const withSignal = source.onEmpty({ signal: controller.signal });
+    const without = source.onEmpty();
+    source.end();
+    const afterEnd = source.onEmpty({ signal: new AbortController().signal }); // asked after end(): waits all the same
+    await flush();
+    expect(await settledState(withSignal)).toBe("pending");
+    expect(await settledState(afterEnd)).toBe("pending");
+    expect(await settledState(without)).toBe("fulfilled");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    await source.next();
+    await source.next();
+    await expect(withSignal).resolves.toBeUndefined();
+    await expect(afterEnd).resolves.toBeUndefined();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    expect(await source.next()).toEqual({ done: true, value: undefined });
+  });
+
+  test("onEmpty({ signal }) waits again after each burst, on the same signal", async () => {
+    const source = pushable<number>({ objectMode: true });
+    const { signal } = new AbortController();
+    for (const burst of [[1, 2], [3]]) {
+      for (const value of burst) source.push(value);
+      const empty = source.onEmpty({ signal });
+      await flush();
+      expect(await settledState(empty)).toBe("pending");
+      for (let i = 0; i < burst.length; i += 1) await source.next();
+      await expect(empty).resolves.toBeUndefined();
+    }
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    await source.return();
+  });
+
+  test.runIf(gc !== undefined)("an aborted onEmpty() wait lets go of its signal, while the pushable stays full and other waits go on", async () => {
+    const source = pushable<number>({ objectMode: true }).push(1);
+    const kept = source.onEmpty({ signal: new AbortController().signal });
+    const ref = await (async () => {
+      const controller = new AbortController();
+      const waiting = source.onEmpty({ signal: controller.signal });
+      controller.abort();
+      const error: unknown = await waiting.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      return new WeakRef(controller.signal);
+    })();
+    let collected = false;
+    for (let i = 0; i < 10 && !collected; i += 1) {
+      await turn(); // a new job: deref() keeps its target alive until the end of the job it ran in
+      gc?.();
+      collected = ref.deref() === undefined;
+    }
+    expect(collected).toBe(true);
+    expect(await settledState(kept)).toBe("pending");
+    await source.next();
+    await expect(kept).resolves.toBeUndefined();
+    await source.return();
+  });
+
+  test("the signal option: an abort rejects the pending next() with an AbortError that says the operation was aborted", async () => {
+    const controller = new AbortController();
+    const source = pushable<number>({ objectMode: true, signal: controller.signal });
+    const pending = source.next();
+    controller.abort("bye");
+    await expect(pending).rejects.toMatchObject({ name: "AbortError", message: "The operation was aborted", cause: "bye" });
+  });
+
+  test("the signal option: an abort after the last value, before the error of end(err) was read, rejects that read with the AbortError", async () => {
+    const controller = new AbortController();
+    const source = pushable<number>({ objectMode: true, signal: controller.signal });
+    source.push(1).end(new Error("boom"));
+    expect(await source.next()).toEqual({ done: false, value: 1 });
+    controller.abort("late");
+    await expect(source.next()).rejects.toMatchObject({ name: "AbortError", cause: "late" });
+  });
+
+  test("an abandoned pushableV is listed under its own kind and name", async () => {
+    const source = pushableV<number>({ objectMode: true }).push(1);
+    expect(openBridges().filter((b) => b.kind === "pushableV")).toMatchObject([{ name: "pushableV", buffered: 1 }]);
+    await source.return();
   });
 });
