@@ -120,6 +120,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       }
       this.#signal = signal;
       this.#onAbort = () => this.abort(abortErrorFrom(signal));
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal dispatches "abort" once, and #close removes the listener anyway.
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
   }
@@ -139,6 +140,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     this.#phase = Phase.Open;
     const start = this.#start;
     this.#start = undefined;
+    // Stryker disable next-line OptionalChaining: every front calls setStart() right after construction, so an Idle bridge always has a start.
     start?.();
   }
 
@@ -313,11 +315,10 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     this.#producerEnds({ error });
   }
 
-  /** The producer's own end or failure (once): pushing after it is a bug. */
+  /** The producer's own end or failure: pushing after it is a bug. Only the first counts (finishProducer ignores the rest). */
   #producerEnds(failure: { readonly error: unknown } | undefined): void {
-    if (this.#producerEnded) return;
     this.#producerEnded = true;
-    if (this.#phase < Phase.Ending) this.#finishProducer(failure);
+    this.#finishProducer(failure); // ignored once the stream is ending or closed: after an earlier end, fail, overflow or stop
   }
 
   /**
@@ -352,6 +353,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
         return false;
       case "drop-oldest":
         this.#buffer.shift();
+        // Stryker disable next-line AssignmentOperator: #taken is read only by send()'s waiting senders, which only overflow "wait" has.
         this.#taken += 1;
         this.#buffer.push(value);
         return true;
@@ -404,6 +406,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** Queues a consumer on the empty buffer of an open bridge; a producer waiting in ready() may now go on. */
   #wait(reader: Reader<T>): void {
     this.#readers.push(reader);
+    // Stryker disable next-line ConditionalExpression: #releaseReady() returns at once when nobody waits; the check only saves a call per wait.
     if (this.#readyWaiters !== undefined) this.#releaseReady(true);
   }
 
@@ -413,7 +416,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
    */
   nextBatch(max: number): Promise<IteratorResult<T[], undefined>> {
     const buffer = this.#buffer;
-    if (buffer.length === 0 && this.#phase === Phase.Idle) this.begin();
+    if (this.#phase === Phase.Idle) this.begin(); // nothing is buffered before the producer starts
     if (buffer.length === 0) {
       // Resolved by the producer's hand-off itself, as next() is: mapping a next() instead would take one
       // step more, and a later call served from the buffer would settle first (call order).
@@ -489,6 +492,7 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
 
   /** Values left the buffer: release producers now within reach, and close once the ended stream is drained. */
   #afterTake(): void {
+    // Stryker disable next-line ConditionalExpression: #releaseWaiting() does nothing when neither waits; the check only saves a call per take.
     if (this.#sender !== undefined || this.#readyWaiters !== undefined) this.#releaseWaiting();
     if (this.#buffer.length === 0 && this.#phase === Phase.Ending) this.#closeIfExhausted();
   }
@@ -513,10 +517,10 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
    * Settles the readers waiting on an empty buffer after the producer finished: the first gets the
    * outcome (the error, or done), the rest done. While a teardown or producer exit is still running,
    * they stay queued (so stop() and abort still settle them at once) and the outcome waits for it: a
-   * teardown's error is the stream's error. Advances to Closed once settled.
+   * teardown's error is the stream's error. Advances to Closed once settled. Called only while a reader
+   * waits: at Ending only settling or closing takes readers off the queue.
    */
   #settleReaders(): void {
-    if (this.#readers.length === 0) return;
     const failure = this.#failure;
     if (failure === undefined && this.#exited !== undefined) {
       this.#watchExit();
@@ -532,7 +536,9 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
   /** Re-examines the waiting readers once the current exit settles (one watcher at a time). */
   #watchExit(): void {
     const exited = this.#exited;
+    // Stryker disable next-line LogicalOperator: exited is never undefined here (for the types); a second watcher would find the readers settled or re-watch.
     if (exited === undefined || this.#watchingExit) return;
+    // Stryker disable next-line BooleanLiteral: one watcher at a time saves callbacks; more would each find the readers settled (Closed) or re-watch.
     this.#watchingExit = true;
     const settled = (error?: { readonly error: unknown }): void => {
       this.#watchingExit = false;
@@ -561,7 +567,8 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       sender(true);
     }
     const buffered = this.#buffer.length;
-    if (this.#readyWaiters !== undefined && ((buffered < this.#highWaterMark && buffered <= this.#readyAt) || this.#readers.length !== 0)) {
+    // No reader can be waiting here: values were just taken, and readers only wait on an empty buffer.
+    if (this.#readyWaiters !== undefined && buffered < this.#highWaterMark && buffered <= this.#readyAt) {
       this.#releaseReady(true);
     }
   }
@@ -583,12 +590,14 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
     this.#phase = Phase.Closed;
     this.#start = undefined;
     untrackBridge(this);
+    // Stryker disable next-line ConditionalExpression: without a listener, detaching is a no-op (detachSignal takes an undefined signal).
     if (this.#onAbort !== undefined) {
       detachSignal(this.#signal, this.#onAbort);
       this.#onAbort = undefined;
       this.#signal = undefined;
     }
     this.#buffer.clear(); // also lets go of the slots a drained buffer grew to: a closed bridge may stay referenced
+    // Stryker disable next-line ConditionalExpression: draining an empty queue is a no-op; the check only saves a closure.
     if (this.#readers.length !== 0) {
       const abortError = this.#abortError;
       this.#readers.drain(abortError === undefined ? (r) => r.resolve(DONE) : (r) => r.reject(abortError));
