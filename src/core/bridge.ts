@@ -545,7 +545,16 @@ export class BridgeCore<T> extends RegistryEntry implements Tracked {
       if (this.#phase === Phase.Closed) return; // stop() or an abort settled them
       if (error !== undefined) {
         this.#failure = error; // delivered through next(), so not again through stop()
-        if (this.#exited === exited) this.#exited = undefined;
+        const current = this.#exited;
+        if (current === exited) this.#exited = undefined;
+        // A newer exit includes this one (an async setup's teardown joins it): it keeps other errors, not this one.
+        else if (current !== undefined) {
+          this.#exited = handled(
+            current.then<void, void>(undefined, (later: unknown) => {
+              if (later !== error.error) throw later;
+            }),
+          );
+        }
       }
       this.#settleReaders();
     };

@@ -437,6 +437,22 @@ describe("a next() waiting for the teardown", () => {
     await expect(source.stop()).resolves.toBeUndefined();
   });
 
+  test("a teardown's rejection delivered through the final next() is not thrown again by stop(), after an async setup too", async () => {
+    // The async setup's exit and the teardown's are two: the rejection reaches next() through the newer one.
+    for (const asyncSetup of [false, true]) {
+      const broken = new Error("teardown failed");
+      const source = subscribe<number>((sink) => {
+        setTimeout(sink.end, 1);
+        const teardown = async (): Promise<void> => {
+          throw broken;
+        };
+        return asyncSetup ? new Promise<typeof teardown>((resolve) => setTimeout(() => resolve(teardown), 0)) : teardown;
+      });
+      await expect(source.next()).rejects.toBe(broken);
+      await expect(source.stop()).resolves.toBeUndefined();
+    }
+  });
+
   test("stop() while it waits: next() is done at once, and the teardown's rejection reaches every stop()", async () => {
     const broken = new Error("teardown failed");
     let end!: () => void;
