@@ -218,7 +218,7 @@ StrykerJS 9.6.1 with its vitest runner, per-test coverage, every mutator; proper
 
 ${runs.map((run) => `- **${run.id}** (${run.what}): commit \`${run.commit}\`, ${run.machine}; concurrency ${run.concurrency}, ${run.minutes} minutes.`).join("\n")}
 
-The score is (killed + timeout) ÷ (killed + timeout + survived + no coverage); "errors" are mutants that do not load and are not counted. A mutant the tests cannot tell apart from the code because it is equivalent is disabled in place with a \`// Stryker disable next-line\` comment giving the reason (those are not in the table). Mutants in code that runs when a module loads (module-level constants such as a shared \`{ done: true, value: undefined }\`) always survive here: with a test filter, StrykerJS 9.6.1 switches them on after the module has loaded (stryker-js issue 6144), so they are in the table as survivors whatever the tests do.
+The score is (killed + timeout) ÷ (killed + timeout + survived + no coverage); "errors" are mutants that do not load and are not counted. A mutant the tests cannot tell apart from the code because it is equivalent is disabled in place with a \`// Stryker disable next-line\` comment giving the reason (those are not in the table). Mutants in code that runs when a module loads (module-level constants such as a shared \`{ done: true, value: undefined }\`) can survive whatever the tests do: with a test filter, StrykerJS 9.6.1 may switch them on only after the module has loaded (stryker-js issue 6144). The three survivors of \`pushable.ts\` are such mutants; applied by hand, each fails the tests.
 
 Tests run against each file (vitest's related mode narrows each set to the test files that import the mutated file):
 
