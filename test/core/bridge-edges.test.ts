@@ -9,6 +9,20 @@ import { flush, settledState } from "../helpers.js";
 
 const DONE = { done: true, value: undefined };
 
+/** A started subscription whose producer ends on `end()` and whose async teardown rejects on `failTeardown(error)`. */
+function endableWithFailingTeardown(): { source: ReturnType<typeof subscribe<number>>; end: () => void; failTeardown: (error: Error) => void } {
+  let end!: () => void;
+  let reject: ((error: Error) => void) | undefined;
+  const source = subscribe<number>(
+    (sink) => {
+      end = sink.end;
+      return () => new Promise<void>((_, fail) => (reject = fail));
+    },
+    { lazy: false },
+  );
+  return { source, end: () => end(), failTeardown: (error) => reject?.(error) };
+}
+
 describe("an already-aborted signal", () => {
   test("channel(): next() rejects at once, and the channel stays finished (it is not reopened when it starts)", async () => {
     const ch = channel<number>({ signal: AbortSignal.abort("before") });
@@ -420,19 +434,11 @@ describe("a next() waiting for the teardown", () => {
 
   test("a teardown's rejection delivered through the final next() is not thrown again by stop()", async () => {
     const broken = new Error("teardown failed");
-    let end!: () => void;
-    let failTeardown: ((error: Error) => void) | undefined;
-    const source = subscribe<number>(
-      (sink) => {
-        end = sink.end;
-        return () => new Promise<void>((_, reject) => (failTeardown = reject));
-      },
-      { lazy: false },
-    );
+    const { source, end, failTeardown } = endableWithFailingTeardown();
     const pending = source.next();
     end();
     expect(await settledState(pending)).toBe("pending");
-    failTeardown?.(broken);
+    failTeardown(broken);
     await expect(pending).rejects.toBe(broken);
     await expect(source.stop()).resolves.toBeUndefined();
   });
@@ -455,21 +461,13 @@ describe("a next() waiting for the teardown", () => {
 
   test("stop() while it waits: next() is done at once, and the teardown's rejection reaches every stop()", async () => {
     const broken = new Error("teardown failed");
-    let end!: () => void;
-    let failTeardown: ((error: Error) => void) | undefined;
-    const source = subscribe<number>(
-      (sink) => {
-        end = sink.end;
-        return () => new Promise<void>((_, reject) => (failTeardown = reject));
-      },
-      { lazy: false },
-    );
+    const { source, end, failTeardown } = endableWithFailingTeardown();
     const pending = source.next();
     end();
     const stopped = source.stop();
     stopped.catch(() => undefined); // checked below
     expect(await pending).toEqual(DONE);
-    failTeardown?.(broken);
+    failTeardown(broken);
     await expect(stopped).rejects.toBe(broken);
     await flush();
     await expect(source.stop()).rejects.toBe(broken);
